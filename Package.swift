@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// Loam: a library operating system for sensor appliances.
+//
+// Modules fall in two layers (docs/ARCHITECTURE.md):
+// - the core, which never imports Foundation and compiles as Embedded Swift
+//   (`make embedded-check` proves it): Time, Hashing, JSON, HTTP, Readings, HubCore, ApplianceCore;
+// - host layers for the Linux `process` target: HostPlatform and the executables.
+import PackageDescription
+
+/// Core modules: sans-IO, Embedded-clean. `scripts/embedded-check` compiles these for bare metal.
+let coreTargets: [Target] = [
+  .target(name: "Time"),
+  .target(name: "Hashing"),
+  .target(name: "JSON"),
+  .target(name: "HTTP", dependencies: ["Time"]),
+  .target(name: "Readings", dependencies: ["JSON"]),
+  .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Hashing", "Readings"]),
+  .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Readings"]),
+]
+
+/// Host layers: Linux only, thin.
+let hostTargets: [Target] = [
+  .target(name: "HostPlatform", dependencies: ["Time", "HTTP"]),
+  .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform"]),
+  .executableTarget(name: "appliance", dependencies: ["ApplianceCore", "HostPlatform"]),
+]
+
+let testTargets: [Target] = [
+  .testTarget(name: "TimeTests", dependencies: ["Time"]),
+  .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+  .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+  .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+  .testTarget(name: "ReadingsTests", dependencies: ["Readings"]),
+  .testTarget(name: "HubCoreTests", dependencies: ["HubCore"]),
+  .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
+  .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform"]),
+  .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
+]
+
+let package = Package(
+  name: "Loam",
+  products: [
+    .executable(name: "hub", targets: ["hub"]),
+    .executable(name: "appliance", targets: ["appliance"]),
+  ],
+  targets: coreTargets + hostTargets + testTargets,
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// ApplianceCore: placeholder until its first type lands.

@@ -1,0 +1,1 @@
+// HostPlatform: placeholder until its first type lands.

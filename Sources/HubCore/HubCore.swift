@@ -1,0 +1,1 @@
+// HubCore: placeholder until its first type lands.

@@ -1,0 +1,1 @@
+// Readings: placeholder until its first type lands.
