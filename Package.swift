@@ -13,7 +13,7 @@ let coreTargets: [Target] = [
   .target(name: "Hashing"),
   .target(name: "JSON"),
   .target(name: "HTTP", dependencies: ["Time"]),
-  .target(name: "Readings", dependencies: ["JSON"]),
+  .target(name: "Readings", dependencies: ["Time", "JSON"]),
   .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Hashing", "Readings"]),
   .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Readings"]),
 ]
@@ -30,7 +30,7 @@ let testTargets: [Target] = [
   .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
   .testTarget(name: "JSONTests", dependencies: ["JSON"]),
   .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-  .testTarget(name: "ReadingsTests", dependencies: ["Readings"]),
+  .testTarget(name: "ReadingsTests", dependencies: ["Readings", "JSON"]),
   .testTarget(name: "HubCoreTests", dependencies: ["HubCore"]),
   .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
   .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform"]),

@@ -1,0 +1,52 @@
+# Loam's front door. `make run` and `make test` are the whole set-up on a fresh Debian machine
+# with the Swift toolchain; every other target is listed by `make help`.
+
+SWIFT ?= swift
+FUZZ_SECONDS ?= 60
+PORT ?= 8080
+
+.PHONY: help deps build release run test unit-tests embedded-check lint format fuzz bench clean
+
+help: ## Lists the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+deps: ## Installs missing system packages (apt-get as root; otherwise prints the command).
+	@scripts/deps all
+
+build: ## Builds every module, executable and test (debug).
+	$(SWIFT) build --build-tests
+
+release: ## Builds the executables optimised.
+	$(SWIFT) build -c release --product hub
+	$(SWIFT) build -c release --product appliance
+
+run: release ## Runs the hub on http://127.0.0.1:$(PORT) with two simulated appliances.
+	@scripts/run --port $(PORT)
+
+test: ## Installs what is missing, builds, and runs every check and test.
+	@scripts/deps test
+	$(MAKE) lint
+	$(MAKE) embedded-check
+	scripts/embedded-check-selftest
+	$(MAKE) build
+	$(SWIFT) test --skip-build
+
+embedded-check: ## Compiles every core module as Embedded Swift for aarch64-none-none-elf.
+	@scripts/embedded-check
+
+lint: ## Checks formatting and style with the toolchain's swift-format.
+	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests fuzz
+
+format: ## Rewrites sources in the house format.
+	$(SWIFT) format --in-place --parallel --recursive Package.swift Sources Tests fuzz
+
+fuzz: ## Runs each libFuzzer target for FUZZ_SECONDS (default 60).
+	scripts/fuzz json $(FUZZ_SECONDS)
+	scripts/fuzz http $(FUZZ_SECONDS)
+
+bench: ## Loads the hub and nginx with wrk side by side; see BENCHMARKS.md.
+	@scripts/deps bench
+	scripts/bench
+
+clean: ## Removes build products and local run data.
+	rm -rf .build .build-embedded .build-fuzz .loam-run Images/out

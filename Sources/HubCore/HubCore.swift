@@ -1,1 +1,0 @@
-// HubCore: placeholder until its first type lands.

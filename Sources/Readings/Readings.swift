@@ -1,1 +1,0 @@
-// Readings: placeholder until its first type lands.
