@@ -1,1 +1,0 @@
-// ApplianceCore: placeholder until its first type lands.
