@@ -1,0 +1,158 @@
+import HTTP
+import JSON
+import Readings
+import Time
+
+/// Settings of a `ReadingPublisher`.
+public struct PublisherConfiguration: Sendable {
+  /// Readings kept while the hub is unreachable; past this the oldest are dropped and counted.
+  public var maximumPendingReadings = 10_000
+  /// Readings sent in one request.
+  public var maximumBatchReadings = 200
+  /// The wait after the first failure; it doubles with each further failure.
+  public var initialRetryDelay = Duration.seconds(1)
+  /// The longest wait between attempts.
+  public var maximumRetryDelay = Duration.seconds(60)
+  /// How long a request may go unanswered before it counts as failed.
+  public var requestTimeout = Duration.seconds(15)
+
+  /// The defaults above.
+  public init() {}
+}
+
+/// The appliance's side of publishing: an outbox of readings, sent in batches to the hub and
+/// dropped only when the hub acknowledges them by sequence number.
+///
+/// Sans-IO: the platform asks for the next request with `nextRequest(now:)`, carries it to the hub
+/// however it can, and reports the answer with `handleResponse(_:now:)` or the failure with
+/// `handleFailure(_:now:)`. While the hub is unreachable the outbox fills and attempts back off
+/// exponentially, with jitter so that appliances restarted together do not retry in step.
+public struct ReadingPublisher {
+  /// What happened to a finished attempt, for the platform's log.
+  public enum Outcome: Equatable, Sendable {
+    /// The hub stored (or already had) every reading up to `acknowledgedSequence`.
+    case acknowledged(count: Int, acknowledgedSequence: UInt64)
+    /// The hub refused the batch as invalid; its readings were dropped, since resending cannot help.
+    case rejected(count: Int, message: String)
+    /// The attempt failed; the readings stay and are retried after `retryDelay`.
+    case willRetry(reason: String, retryDelay: Duration)
+  }
+
+  /// This appliance's id; readings must belong to it.
+  public let applianceID: String
+  /// The settings.
+  public let configuration: PublisherConfiguration
+  /// Readings not yet acknowledged, oldest first.
+  public private(set) var pending: [Reading] = []
+  /// Readings dropped because the outbox was full.
+  public private(set) var overflowCount = 0
+  /// The highest sequence the hub has acknowledged.
+  public private(set) var acknowledgedSequence: UInt64 = 0
+  private var inFlight: (count: Int, deadline: Instant)?
+  private var retryAt: Instant = .zero
+  private var consecutiveFailures = 0
+  private var random: SeededRandom
+
+  /// A publisher for `applianceID`; `seed` drives the retry jitter.
+  public init(applianceID: String, configuration: PublisherConfiguration = .init(), seed: UInt64) {
+    precondition(Identifier.isValid(applianceID))
+    precondition(configuration.maximumBatchReadings >= 1)
+    precondition(configuration.maximumBatchReadings <= ReadingBatch.maximumReadings)
+    precondition(configuration.maximumPendingReadings >= configuration.maximumBatchReadings)
+    self.applianceID = applianceID
+    self.configuration = configuration
+    self.random = SeededRandom(seed: seed)
+  }
+
+  /// Whether a request is out and not yet answered.
+  public var isAwaitingResponse: Bool { inFlight != nil }
+
+  /// Puts a reading in the outbox. Sequence numbers must increase.
+  public mutating func enqueue(_ reading: Reading) {
+    precondition(reading.sequence > (pending.last?.sequence ?? acknowledgedSequence))
+    if pending.count == configuration.maximumPendingReadings {
+      // Only readings not yet in a request may go: the in-flight ones may already be stored.
+      let inFlightCount = inFlight?.count ?? 0
+      precondition(inFlightCount < pending.count)
+      pending.remove(at: inFlightCount)
+      overflowCount += 1
+    }
+    pending.append(reading)
+    assert(pending.count <= configuration.maximumPendingReadings)
+  }
+
+  /// When the platform must call again: the next retry, or the in-flight request's deadline.
+  public var deadline: Instant? {
+    if let inFlight { return inFlight.deadline }
+    return pending.isEmpty ? nil : retryAt
+  }
+
+  /// The next request for the hub, if readings wait and no attempt is out or backing off.
+  public mutating func nextRequest(now: Instant) -> HTTPClientRequest? {
+    guard inFlight == nil, !pending.isEmpty, now >= retryAt else { return nil }
+    let count = min(pending.count, configuration.maximumBatchReadings)
+    let batch = ReadingBatch(applianceID: applianceID, readings: Array(pending[..<count]))
+    inFlight = (count, now + configuration.requestTimeout)
+    var headers = HTTPHeaders()
+    headers.add(name: "Content-Type", value: "application/json")
+    return HTTPClientRequest(
+      method: .post, target: "/api/v1/readings", headers: headers, body: batch.jsonBytes())
+  }
+
+  /// Takes the hub's answer to the request from `nextRequest`.
+  public mutating func handleResponse(_ response: HTTPClientResponse, now: Instant) -> Outcome {
+    guard let sent = inFlight else { preconditionFailure("a response without a request") }
+    inFlight = nil
+    switch response.status.code {
+    case 200:
+      guard let acknowledged = acknowledgedSequence(in: response.body) else {
+        return retry("the hub's answer has no acknowledged_seq", now: now)
+      }
+      let before = pending.count
+      pending.removeAll { $0.sequence <= acknowledged }
+      acknowledgedSequence = max(acknowledgedSequence, acknowledged)
+      consecutiveFailures = 0
+      return .acknowledged(count: before - pending.count, acknowledgedSequence: acknowledged)
+    case 400, 422:
+      pending.removeFirst(sent.count)
+      consecutiveFailures = 0
+      return .rejected(count: sent.count, message: String(decoding: response.body, as: UTF8.self))
+    default:
+      return retry("the hub answered \(response.status)", now: now)
+    }
+  }
+
+  /// Records that the request from `nextRequest` failed: no connection, reset, or no answer.
+  public mutating func handleFailure(_ reason: String, now: Instant) -> Outcome {
+    precondition(inFlight != nil, "a failure without a request")
+    inFlight = nil
+    return retry(reason, now: now)
+  }
+
+  /// Times out a request that has gone unanswered past its deadline.
+  public mutating func handleDeadline(now: Instant) -> Outcome? {
+    guard let sent = inFlight, now >= sent.deadline else { return nil }
+    return handleFailure("no answer within \(configuration.requestTimeout)", now: now)
+  }
+
+  private mutating func retry(_ reason: String, now: Instant) -> Outcome {
+    consecutiveFailures += 1
+    var delay = configuration.initialRetryDelay
+    for _ in 1..<min(consecutiveFailures, 32) where delay < configuration.maximumRetryDelay {
+      delay *= 2
+    }
+    delay = min(delay, configuration.maximumRetryDelay)
+    // Up to a fifth earlier, so that appliances that failed together spread out.
+    delay -= delay * (random.nextUnit() / 5)
+    retryAt = now + delay
+    return .willRetry(reason: reason, retryDelay: delay)
+  }
+
+  private func acknowledgedSequence(in body: [UInt8]) -> UInt64? {
+    guard let document = try? JSONParser.parse(body),
+      let acknowledged = document.objectValue?["acknowledged_seq"]?.int64Value,
+      acknowledged >= 0
+    else { return nil }
+    return UInt64(acknowledged)
+  }
+}
