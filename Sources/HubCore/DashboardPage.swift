@@ -113,6 +113,7 @@ public enum DashboardPage {
       <p id="empty" class="empty" hidden>No sensors yet. They appear here as soon as an appliance
         sends its first reading.</p>
       <div id="appliances"></div>
+      <noscript><p class="empty">This dashboard needs JavaScript.</p></noscript>
     </main>
     <script>
     "use strict";
@@ -132,7 +133,7 @@ public enum DashboardPage {
     const sensors = new Map();  // id -> {info, points: [{t, v, seq}], card: {...elements}}
     let clockOffsetMs = 0;      // hub clock minus our clock, from the HTTP Date header
     let lastContactMs = 0;
-    let layoutKey = null;      // the sensor ids last laid out
+    let layoutKey = null;       // the sensor ids last laid out
 
     const $ = (id) => document.getElementById(id);
     const hubNow = () => Date.now() + clockOffsetMs;
@@ -145,6 +146,7 @@ public enum DashboardPage {
       return node;
     }
 
+    /** Creates an SVG element with attributes. */
     function svg(tag, attrs) {
       const node = document.createElementNS(SVG_NS, tag);
       for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
@@ -159,7 +161,7 @@ public enum DashboardPage {
       }
     }
 
-    /** Fetches JSON from the hub; throws an Error carrying the hub's own message on 4xx/5xx. */
+    /** Fetches JSON from the hub; throws a HubError, with the hub's own message on 4xx/5xx. */
     async function getJSON(path) {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), FETCH_TIMEOUT_MS);
@@ -211,7 +213,7 @@ public enum DashboardPage {
       return Math.floor(s / 86400) + " d " + Math.floor(s % 86400 / 3600) + " h";
     }
 
-    /** Builds the card for one sensor; `update` fills it in later. */
+    /** Builds the card for one sensor; `renderSensor` fills it in. */
     function makeCard(info) {
       const known = Object.hasOwn(QUANTITIES, info.quantity);
       const title = known ? QUANTITIES[info.quantity] : words(info.quantity);
@@ -305,7 +307,7 @@ public enum DashboardPage {
     function updateAge(sensor) {
       const {card, info, points} = sensor;
       if (!info.latest) {
-        card.age.textContent = "no readings yet";
+        card.age.textContent = "No readings yet";
         card.age.classList.remove("stale");
         return;
       }
