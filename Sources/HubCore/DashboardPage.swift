@@ -1,0 +1,436 @@
+/// The hub's web dashboard: one self-contained HTML page the hub serves at `GET /`.
+///
+/// Everything the page needs is inline (style, script, charts drawn as SVG); it loads no font,
+/// script or image from elsewhere, because the home network the hub lives on may be offline.
+/// The page polls the hub's JSON API (`/api/v1/health`, `/api/v1/sensors` and
+/// `/api/v1/sensors/{id}/readings`) and fetches readings incrementally with `since`.
+///
+/// Test hooks: every sensor card carries `data-sensor-id="<id>"` and holds an element with class
+/// `value` whose text is the latest value (empty while the sensor has no reading).
+/// The text is pure ASCII, so its UTF-8 bytes are its characters.
+public enum DashboardPage {
+  /// The media type to send with `html`.
+  public static let contentType: String = "text/html; charset=utf-8"
+
+  /// The complete page, served as is.
+  public static let html: String = #"""
+    <!doctype html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="color-scheme" content="light dark">
+    <title>Loam hub</title>
+    <link rel="icon" href="data:,">
+    <style>
+    :root {
+      --bg: #f4f5f7; --card: #ffffff; --text: #1b1f24; --muted: #57606a; --line: #d8dde3;
+      --ok: #1a7f37; --warn-bg: #fff4d6; --warn-text: #6b4a00;
+      --bad-bg: #ffe3e3; --bad-text: #8a1c1c;
+      --c-soil_moisture: #2f8a3e; --c-temperature: #c2571a; --c-humidity: #1f6fd1;
+      --c-tvoc: #8a4fd1; --c-eco2: #0f8a8a; --c-other: #57606a;
+    }
+    @media (prefers-color-scheme: dark) {
+      :root {
+        --bg: #0f1216; --card: #181c22; --text: #e6e9ed; --muted: #9aa4af; --line: #2c333c;
+        --ok: #4ac26b; --warn-bg: #3b2f0c; --warn-text: #f5d27a; --bad-bg: #3d1618;
+        --bad-text: #ffb4b4; --c-soil_moisture: #5cc46e; --c-temperature: #f08a4b;
+        --c-humidity: #5fa3f5; --c-tvoc: #b88af0; --c-eco2: #3fc7c7; --c-other: #9aa4af;
+      }
+    }
+    * { box-sizing: border-box; }
+    body {
+      margin: 0; background: var(--bg); color: var(--text); line-height: 1.4;
+      font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+        sans-serif;
+    }
+    header {
+      display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px;
+      padding: 12px 16px; background: var(--card); border-bottom: 1px solid var(--line);
+    }
+    h1 { font-size: 1.15rem; margin: 0; margin-right: auto; }
+    #health { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 0; font-size: .85rem; }
+    #health div { display: flex; gap: 4px; }
+    #health dt { color: var(--muted); }
+    #health dd { margin: 0; font-variant-numeric: tabular-nums; }
+    .pill { font-weight: 600; }
+    .pill.ok { color: var(--ok); }
+    .pill.down { color: var(--bad-text); }
+    #banner { margin: 12px 16px 0; padding: 10px 14px; border-radius: 8px; font-weight: 500; }
+    #banner.down { background: var(--bad-bg); color: var(--bad-text); }
+    #banner.up { background: var(--warn-bg); color: var(--warn-text); }
+    main { padding: 4px 16px 24px; max-width: 1280px; margin: 0 auto; }
+    h2 { font-size: 1rem; margin: 18px 0 8px; }
+    h2 small { color: var(--muted); font-weight: 400; font-family: ui-monospace, monospace; }
+    .grid {
+      display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(270px, 1fr));
+    }
+    .card {
+      background: var(--card); border: 1px solid var(--line); border-radius: 10px;
+      padding: 12px 14px 10px; border-top: 3px solid var(--c);
+    }
+    .card h3 { display: flex; justify-content: space-between; gap: 8px; margin: 0;
+      font-size: .9rem; font-weight: 600; color: var(--muted); }
+    .card h3 small { font: 400 .75rem ui-monospace, monospace; overflow: hidden;
+      text-overflow: ellipsis; white-space: nowrap; }
+    .reading {
+      display: flex; align-items: baseline; gap: 6px; margin: 2px 0 0; min-height: 2.7rem;
+    }
+    .value { font-size: 1.9rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+    .unit { color: var(--muted); }
+    .missing { font-size: 1.9rem; color: var(--muted); }
+    .age { font-size: .8rem; color: var(--muted); margin: 0 0 6px; min-height: 1.2em; }
+    .age.stale { color: var(--warn-text); background: var(--warn-bg); display: inline-block;
+      padding: 0 6px; border-radius: 4px; font-weight: 600; }
+    .chart { position: relative; height: 84px; margin: 4px 0 0; padding-right: 64px; }
+    .chart svg { display: block; width: 100%; height: 100%; overflow: visible; }
+    .chart .trace { fill: none; stroke: var(--c); stroke-width: 1.75; stroke-linejoin: round; }
+    .chart .guide { stroke: var(--line); stroke-width: 1; stroke-dasharray: 3 3; }
+    .chart .label { position: absolute; right: 0; width: 58px; font-size: .72rem;
+      color: var(--muted); transform: translateY(-50%); white-space: nowrap; overflow: hidden;
+      text-overflow: ellipsis; font-variant-numeric: tabular-nums; }
+    .nodata { position: absolute; inset: 0 64px 0 0; display: flex; align-items: center;
+      justify-content: center; font-size: .8rem; color: var(--muted); }
+    .axis { display: flex; justify-content: space-between; font-size: .72rem; color: var(--muted);
+      border-top: 1px solid var(--line); margin: 2px 64px 0 0; padding-top: 2px; }
+    .empty { color: var(--muted); text-align: center; padding: 48px 16px; }
+    [hidden] { display: none !important; }
+    </style>
+    </head>
+    <body>
+    <header>
+      <h1>Loam hub</h1>
+      <dl id="health">
+        <div><dt>Status</dt><dd id="h-status" class="pill">connecting&hellip;</dd></div>
+        <div><dt>Readings</dt><dd id="h-readings">&ndash;</dd></div>
+        <div><dt>Sensors</dt><dd id="h-sensors">&ndash;</dd></div>
+        <div><dt>Uptime</dt><dd id="h-uptime">&ndash;</dd></div>
+        <div><dt>Version</dt><dd id="h-version">&ndash;</dd></div>
+      </dl>
+    </header>
+    <div id="banner" role="status" aria-live="polite" hidden></div>
+    <main>
+      <p id="empty" class="empty" hidden>No sensors yet. They appear here as soon as an appliance
+        sends its first reading.</p>
+      <div id="appliances"></div>
+      <noscript><p class="empty">This dashboard needs JavaScript.</p></noscript>
+    </main>
+    <script>
+    "use strict";
+    const POLL_MS = 2500;           // how often to ask the hub for news
+    const FETCH_TIMEOUT_MS = 5000;  // a hub that does not answer within this counts as down
+    const WINDOW_MS = 30 * 60e3;    // the chart shows this much recent history
+    const MAX_POINTS = 1200;        // cap per sensor: 30 min at one reading every 1.5 s
+    const GAP_MS = 60e3;            // a pause longer than this breaks the chart line
+    const QUANTITIES = {
+      soil_moisture: "Soil moisture", temperature: "Temperature", humidity: "Humidity",
+      tvoc: "Total VOC", eco2: "eCO\u2082",
+    };
+    const SVG_NS = "http://www.w3.org/2000/svg";
+    // The plot stretches its 100x100 viewBox to the card; keep strokes from stretching with it.
+    const THIN = {"vector-effect": "non-scaling-stroke"};
+
+    const sensors = new Map();  // id -> {info, points: [{t, v, seq}], card: {...elements}}
+    let clockOffsetMs = 0;      // hub clock minus our clock, from the HTTP Date header
+    let lastContactMs = 0;
+    let layoutKey = null;       // the sensor ids last laid out
+
+    const $ = (id) => document.getElementById(id);
+    const hubNow = () => Date.now() + clockOffsetMs;
+
+    /** Creates an element with attributes and children (strings become text nodes). */
+    function el(tag, attrs, ...children) {
+      const node = document.createElement(tag);
+      for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
+      node.append(...children);
+      return node;
+    }
+
+    /** Creates an SVG element with attributes. */
+    function svg(tag, attrs) {
+      const node = document.createElementNS(SVG_NS, tag);
+      for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+      return node;
+    }
+
+    /** A failure to talk to the hub, as opposed to a bug in this page. */
+    class HubError extends Error {
+      constructor(message, answered) {
+        super(message);
+        this.answered = answered;  // false: no answer at all; true: the hub reported an error
+      }
+    }
+
+    /** Fetches JSON from the hub; throws a HubError, with the hub's own message on 4xx/5xx. */
+    async function getJSON(path) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), FETCH_TIMEOUT_MS);
+      try {
+        let response;
+        let body;
+        try {
+          response = await fetch(path, {signal: abort.signal, cache: "no-store"});
+          body = await response.json();
+        } catch (error) {
+          if (error.name === "AbortError") throw new HubError("no answer within 5 s", false);
+          if (!response) throw new HubError("network error", false);
+          body = null;  // not JSON: fall through to the status check
+        }
+        if (!response.ok || body === null) {
+          const message = body && body.error ? body.error.message : response.statusText;
+          throw new HubError("HTTP " + response.status + ": " + message, true);
+        }
+        noteHubClock(response.headers.get("Date"));
+        return body;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+
+    /** Ages are measured against the hub's clock, so a phone with a wrong clock still reads right.
+        The Date header has whole seconds only: ignore differences that small. */
+    function noteHubClock(dateHeader) {
+      const hubMs = Date.parse(dateHeader || "");
+      if (Number.isNaN(hubMs)) return;
+      const offset = hubMs - Date.now();
+      clockOffsetMs = Math.abs(offset) > 2000 ? offset : 0;
+    }
+
+    function words(name) {
+      const text = name.replace(/[_-]+/g, " ");
+      return text.charAt(0).toUpperCase() + text.slice(1);
+    }
+
+    function formatValue(value) {
+      return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1);
+    }
+
+    function formatDuration(seconds) {
+      const s = Math.max(0, Math.floor(seconds));
+      if (s < 60) return s + " s";
+      if (s < 3600) return Math.floor(s / 60) + " min";
+      if (s < 86400) return Math.floor(s / 3600) + " h " + Math.floor(s % 3600 / 60) + " min";
+      return Math.floor(s / 86400) + " d " + Math.floor(s % 86400 / 3600) + " h";
+    }
+
+    /** Builds the card for one sensor; `renderSensor` fills it in. */
+    function makeCard(info) {
+      const known = Object.hasOwn(QUANTITIES, info.quantity);
+      const title = known ? QUANTITIES[info.quantity] : words(info.quantity);
+      const parts = {
+        value: el("span", {class: "value"}),
+        placeholder: el("span", {class: "missing", "aria-hidden": "true"}, "\u2013"),
+        unit: el("span", {class: "unit"}, info.unit),
+        age: el("p", {class: "age"}),
+        trace: svg("path", {class: "trace", ...THIN}),
+        maxGuide: svg("line", {class: "guide", x1: 0, x2: 100, ...THIN}),
+        minGuide: svg("line", {class: "guide", x1: 0, x2: 100, ...THIN}),
+        maxLabel: el("span", {class: "label"}),
+        minLabel: el("span", {class: "label"}),
+        noData: el("span", {class: "nodata"}, "No recent readings"),
+      };
+      const plot = svg("svg", {viewBox: "0 0 100 100", preserveAspectRatio: "none",
+        "aria-hidden": "true"});
+      plot.append(parts.maxGuide, parts.minGuide, parts.trace);
+      const chart = el("div", {class: "chart", role: "img"}, plot, parts.maxLabel, parts.minLabel,
+        parts.noData);
+      parts.chart = chart;
+      parts.root = el("article", {class: "card", "data-sensor-id": info.id,
+          style: "--c: var(--c-" + (known ? info.quantity : "other") + ")"},
+        el("h3", {}, title, el("small", {}, info.id)),
+        el("p", {class: "reading"}, parts.value, parts.placeholder, parts.unit),
+        parts.age, chart,
+        el("div", {class: "axis", "aria-hidden": "true"},
+          el("span", {}, "\u221230 min"), el("span", {}, "\u221215 min"), el("span", {}, "now")));
+      return parts;
+    }
+
+    /** Lays the cards out grouped by appliance; runs only when the set of sensors changes. */
+    function layout(list) {
+      const key = list.map((s) => s.id).join("\n");
+      if (key === layoutKey) return;
+      layoutKey = key;
+      const groups = new Map();
+      for (const info of list) {
+        if (!groups.has(info.appliance)) groups.set(info.appliance, []);
+        groups.get(info.appliance).push(sensors.get(info.id).card.root);
+      }
+      const sections = [];
+      for (const [appliance, cards] of groups) {
+        sections.push(el("section", {"aria-label": words(appliance)},
+          el("h2", {}, words(appliance), " ", el("small", {}, appliance)),
+          el("div", {class: "grid"}, ...cards)));
+      }
+      $("appliances").replaceChildren(...sections);
+      $("empty").hidden = list.length > 0;
+    }
+
+    /** Appends new readings, skipping ones already held (`since` may include the last one). */
+    function addPoints(sensor, readings) {
+      const last = sensor.points[sensor.points.length - 1];
+      for (const reading of readings) {
+        const point = {t: Date.parse(reading.time), v: reading.value, seq: reading.seq};
+        if (last && (point.t < last.t || (point.t === last.t && point.seq === last.seq))) continue;
+        sensor.points.push(point);
+      }
+      const oldest = hubNow() - WINDOW_MS;
+      let drop = Math.max(0, sensor.points.length - MAX_POINTS);
+      while (drop < sensor.points.length && sensor.points[drop].t < oldest) drop++;
+      sensor.points.splice(0, drop);
+    }
+
+    /** Fetches what is new for one sensor: everything in the window at first, then only since
+        the newest point held. Skips the request when the sensor list shows nothing new. */
+    async function refreshReadings(sensor) {
+      const latest = sensor.info.latest;
+      const last = sensor.points[sensor.points.length - 1];
+      if (!latest || (last && Date.parse(latest.time) <= last.t)) return;
+      const since = last ? last.t : hubNow() - WINDOW_MS;
+      const query = "?since=" + encodeURIComponent(new Date(since).toISOString()) + "&limit=1000";
+      const body = await getJSON("/api/v1/sensors/" + encodeURIComponent(sensor.info.id) +
+        "/readings" + query);
+      addPoints(sensor, body.readings);
+    }
+
+    /** The usual time between readings: the median gap of the last few points. */
+    function usualIntervalMs(points) {
+      const gaps = [];
+      for (let i = Math.max(1, points.length - 9); i < points.length; i++) {
+        gaps.push(points[i].t - points[i - 1].t);
+      }
+      if (gaps.length === 0) return null;
+      gaps.sort((a, b) => a - b);
+      return gaps[Math.floor(gaps.length / 2)];
+    }
+
+    /** Rewrites the age line; called every second, so it stays cheap. */
+    function updateAge(sensor) {
+      const {card, info, points} = sensor;
+      if (!info.latest) {
+        card.age.textContent = "No readings yet";
+        card.age.classList.remove("stale");
+        return;
+      }
+      const ageMs = hubNow() - Date.parse(info.latest.received_at || info.latest.time);
+      const interval = usualIntervalMs(points);
+      // Stale after three missed readings, but never sooner than 10 s nor later than 60 s.
+      const limit = interval ? Math.min(60e3, Math.max(10e3, 3 * interval)) : 60e3;
+      const stale = ageMs > limit;
+      const age = ageMs < 2000 ? "just now" : formatDuration(ageMs / 1000) + " ago";
+      card.age.textContent = (stale ? "Stale: last reading " : "Updated ") + age;
+      card.age.classList.toggle("stale", stale);
+    }
+
+    /** Redraws the chart: x spans the last 30 minutes, y spans the data's min and max. */
+    function drawChart(sensor) {
+      const {card, points, info} = sensor;
+      const end = hubNow();
+      const start = end - WINDOW_MS;
+      const shown = points.filter((p) => p.t >= start);
+      const labels = [card.maxLabel, card.minLabel, card.maxGuide, card.minGuide];
+      card.noData.hidden = shown.length > 0;
+      if (shown.length === 0) {
+        card.trace.setAttribute("d", "");
+        for (const node of labels) node.style.visibility = "hidden";
+        card.chart.setAttribute("aria-label", "No readings in the last 30 minutes");
+        return;
+      }
+      let min = Infinity;
+      let max = -Infinity;
+      for (const p of shown) { min = Math.min(min, p.v); max = Math.max(max, p.v); }
+      const span = max - min || Math.abs(max) * 0.1 || 1;  // a flat line sits mid-chart
+      const low = min - span * 0.15;
+      const high = max + span * 0.15;
+      const y = (v) => (high - v) / (high - low) * 100;
+      const x = (t) => (t - start) / WINDOW_MS * 100;
+      let d = "";
+      let previous = null;
+      for (const p of shown) {
+        const move = previous === null || p.t - previous > GAP_MS;
+        d += (move ? "M" : "L") + x(p.t).toFixed(2) + " " + y(p.v).toFixed(2);
+        previous = p.t;
+      }
+      card.trace.setAttribute("d", d);
+      for (const [guide, label, v, word] of [[card.maxGuide, card.maxLabel, max, "max"],
+        [card.minGuide, card.minLabel, min, "min"]]) {
+        guide.setAttribute("y1", y(v));
+        guide.setAttribute("y2", y(v));
+        label.textContent = word + " " + formatValue(v);
+        label.style.top = y(v) + "%";
+      }
+      for (const node of labels) node.style.visibility = "";
+      // One label is enough when the line is flat.
+      card.minLabel.style.visibility = max === min ? "hidden" : "";
+      card.chart.setAttribute("aria-label", "Last 30 minutes: min " + formatValue(min) + " " +
+        info.unit + ", max " + formatValue(max) + " " + info.unit);
+    }
+
+    function renderSensor(sensor) {
+      const latest = sensor.info.latest;
+      sensor.card.value.textContent = latest ? formatValue(latest.value) : "";
+      sensor.card.unit.hidden = !latest;
+      sensor.card.placeholder.hidden = Boolean(latest);
+      updateAge(sensor);
+      drawChart(sensor);
+    }
+
+    function renderHealth(health) {
+      const status = $("h-status");
+      status.textContent = health.status;
+      status.className = "pill " + (health.status === "ok" ? "ok" : "down");
+      $("h-readings").textContent = health.readings.toLocaleString("en-US");
+      $("h-sensors").textContent = health.sensors;
+      $("h-uptime").textContent = formatDuration(health.uptime_seconds);
+      $("h-version").textContent = health.version;
+    }
+
+    /** Shows the offline banner while polls fail and a short note once the hub is back. */
+    function showConnection(error) {
+      const banner = $("banner");
+      if (error) {
+        $("h-status").textContent = error.answered ? "error" : "unreachable";
+        $("h-status").className = "pill down";
+        const since = lastContactMs ?
+          " Last contact " + formatDuration((Date.now() - lastContactMs) / 1000) + " ago." : "";
+        const what = error.answered ? "The hub reported an error" : "Hub unreachable";
+        banner.textContent = what + " (" + error.message + "). Retrying." + since;
+        banner.className = "down";
+        banner.hidden = false;
+      } else if (banner.className === "down") {
+        banner.textContent = "Connection to the hub restored.";
+        banner.className = "up";
+        setTimeout(() => { if (banner.className === "up") banner.hidden = true; }, 4000);
+      }
+    }
+
+    async function poll() {
+      try {
+        const [health, list] = await Promise.all([
+          getJSON("/api/v1/health"), getJSON("/api/v1/sensors")]);
+        for (const info of list.sensors) {
+          if (!sensors.has(info.id)) sensors.set(info.id, {info, points: [], card: makeCard(info)});
+          sensors.get(info.id).info = info;
+        }
+        const listed = new Set(list.sensors.map((s) => s.id));
+        for (const id of sensors.keys()) if (!listed.has(id)) sensors.delete(id);
+        await Promise.all(list.sensors.map((info) => refreshReadings(sensors.get(info.id))));
+        layout(list.sensors);
+        for (const sensor of sensors.values()) renderSensor(sensor);
+        renderHealth(health);
+        lastContactMs = Date.now();
+        showConnection(null);
+      } catch (error) {
+        showConnection(error);
+        if (!(error instanceof HubError)) throw error;  // a bug: let it reach the console
+      } finally {
+        setTimeout(poll, POLL_MS);  // scheduled after the answer, so slow polls never pile up
+      }
+    }
+
+    setInterval(() => { for (const sensor of sensors.values()) updateAge(sensor); }, 1000);
+    poll();
+    </script>
+    </body>
+    </html>
+    """#
+}
