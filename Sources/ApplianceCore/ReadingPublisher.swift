@@ -13,8 +13,6 @@ public struct PublisherConfiguration: Sendable {
   public var initialRetryDelay = Duration.seconds(1)
   /// The longest wait between attempts.
   public var maximumRetryDelay = Duration.seconds(60)
-  /// How long a request may go unanswered before it counts as failed.
-  public var requestTimeout = Duration.seconds(15)
 
   /// The defaults above.
   public init() {}
@@ -25,7 +23,8 @@ public struct PublisherConfiguration: Sendable {
 ///
 /// Sans-IO: the platform asks for the next request with `nextRequest(now:)`, carries it to the hub
 /// however it can, and reports the answer with `handleResponse(_:now:)` or the failure with
-/// `handleFailure(_:now:)`. While the hub is unreachable the outbox fills and attempts back off
+/// `handleFailure(_:now:)`; a request that goes unanswered is the transport's to time out, and it
+/// reports that as a failure. While the hub is unreachable the outbox fills and attempts back off
 /// exponentially, with jitter so that appliances restarted together do not retry in step.
 public struct ReadingPublisher {
   /// What happened to a finished attempt, for the platform's log.
@@ -48,7 +47,8 @@ public struct ReadingPublisher {
   public private(set) var overflowCount = 0
   /// The highest sequence the hub has acknowledged.
   public private(set) var acknowledgedSequence: UInt64 = 0
-  private var inFlight: (count: Int, deadline: Instant)?
+  /// How many of the oldest pending readings the request that is out carries.
+  private var inFlightCount: Int?
   private var retryAt: Instant = .zero
   private var consecutiveFailures = 0
   private var random: SeededRandom
@@ -65,34 +65,33 @@ public struct ReadingPublisher {
   }
 
   /// Whether a request is out and not yet answered.
-  public var isAwaitingResponse: Bool { inFlight != nil }
+  public var isAwaitingResponse: Bool { inFlightCount != nil }
 
   /// Puts a reading in the outbox. Sequence numbers must increase.
   public mutating func enqueue(_ reading: Reading) {
     precondition(reading.sequence > (pending.last?.sequence ?? acknowledgedSequence))
     if pending.count == configuration.maximumPendingReadings {
       // Only readings not yet in a request may go: the in-flight ones may already be stored.
-      let inFlightCount = inFlight?.count ?? 0
-      precondition(inFlightCount < pending.count)
-      pending.remove(at: inFlightCount)
+      let protectedCount = inFlightCount ?? 0
+      precondition(protectedCount < pending.count)
+      pending.remove(at: protectedCount)
       overflowCount += 1
     }
     pending.append(reading)
     assert(pending.count <= configuration.maximumPendingReadings)
   }
 
-  /// When the platform must call again: the next retry, or the in-flight request's deadline.
+  /// When the platform should call `nextRequest` again, if readings wait and no request is out.
   public var deadline: Instant? {
-    if let inFlight { return inFlight.deadline }
-    return pending.isEmpty ? nil : retryAt
+    inFlightCount == nil && !pending.isEmpty ? retryAt : nil
   }
 
   /// The next request for the hub, if readings wait and no attempt is out or backing off.
   public mutating func nextRequest(now: Instant) -> HTTPClientRequest? {
-    guard inFlight == nil, !pending.isEmpty, now >= retryAt else { return nil }
+    guard inFlightCount == nil, !pending.isEmpty, now >= retryAt else { return nil }
     let count = min(pending.count, configuration.maximumBatchReadings)
     let batch = ReadingBatch(applianceID: applianceID, readings: Array(pending[..<count]))
-    inFlight = (count, now + configuration.requestTimeout)
+    inFlightCount = count
     var headers = HTTPHeaders()
     headers.add(name: "Content-Type", value: "application/json")
     return HTTPClientRequest(
@@ -101,8 +100,8 @@ public struct ReadingPublisher {
 
   /// Takes the hub's answer to the request from `nextRequest`.
   public mutating func handleResponse(_ response: HTTPClientResponse, now: Instant) -> Outcome {
-    guard let sent = inFlight else { preconditionFailure("a response without a request") }
-    inFlight = nil
+    guard let sentCount = inFlightCount else { preconditionFailure("a response without a request") }
+    inFlightCount = nil
     switch response.status.code {
     case 200:
       guard let acknowledged = acknowledgedSequence(in: response.body) else {
@@ -114,9 +113,9 @@ public struct ReadingPublisher {
       consecutiveFailures = 0
       return .acknowledged(count: before - pending.count, acknowledgedSequence: acknowledged)
     case 400, 422:
-      pending.removeFirst(sent.count)
+      pending.removeFirst(sentCount)
       consecutiveFailures = 0
-      return .rejected(count: sent.count, message: String(decoding: response.body, as: UTF8.self))
+      return .rejected(count: sentCount, message: String(decoding: response.body, as: UTF8.self))
     default:
       return retry("the hub answered \(response.status)", now: now)
     }
@@ -124,15 +123,9 @@ public struct ReadingPublisher {
 
   /// Records that the request from `nextRequest` failed: no connection, reset, or no answer.
   public mutating func handleFailure(_ reason: String, now: Instant) -> Outcome {
-    precondition(inFlight != nil, "a failure without a request")
-    inFlight = nil
+    precondition(inFlightCount != nil, "a failure without a request")
+    inFlightCount = nil
     return retry(reason, now: now)
-  }
-
-  /// Times out a request that has gone unanswered past its deadline.
-  public mutating func handleDeadline(now: Instant) -> Outcome? {
-    guard let sent = inFlight, now >= sent.deadline else { return nil }
-    return handleFailure("no answer within \(configuration.requestTimeout)", now: now)
   }
 
   private mutating func retry(_ reason: String, now: Instant) -> Outcome {

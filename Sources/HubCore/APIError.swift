@@ -66,7 +66,7 @@ extension HTTPResponse {
   /// A 200 response with an HTML page.
   static func html(_ page: String) -> HTTPResponse {
     var headers = HTTPHeaders()
-    headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+    headers.add(name: "Content-Type", value: DashboardPage.contentType)
     headers.add(name: "Cache-Control", value: "no-cache")
     return HTTPResponse(status: .ok, headers: headers, body: Array(page.utf8))
   }

@@ -47,6 +47,17 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   }
 
   public mutating func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
+    var response = route(request, now: now)
+    // The dashboard measures reading ages against the hub's clock, not the browser's.
+    response.headers.add(name: "Date", value: wallClock(at: now).httpDate)
+    return response
+  }
+
+  public func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {
+    APIError(status: status, code: APIError.code(for: status), message: message).response
+  }
+
+  private mutating func route(_ request: HTTPRequest, now: Instant) -> HTTPResponse {
     switch router.match(method: request.head.method, path: request.head.path) {
     case .notFound:
       return APIError.notFound("no route for \(request.head.path)").response
@@ -55,7 +66,7 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
         status: .methodNotAllowed, code: "method_not_allowed",
         message: "\(request.head.method) is not allowed here"
       ).response
-      response.headers.add(name: "Allow", value: allowHeader(allowed))
+      response.headers.add(name: "Allow", value: HTTPRouter<HubEndpoint>.allowHeaderValue(allowed))
       return response
     case .found(let endpoint, let parameters, _):
       let result: Result<HTTPResponse, APIError>
@@ -80,10 +91,6 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
       case .failure(let error): return error.response
       }
     }
-  }
-
-  public func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {
-    APIError(status: status, code: APIError.code(for: status), message: message).response
   }
 }
 
@@ -208,14 +215,5 @@ extension HubService {
     json.field("acknowledged_seq", Int64(acceptance.acknowledgedSequence))
     json.endObject()
     return .success(.json(json.bytes))
-  }
-
-  private func allowHeader(_ methods: [HTTPMethod]) -> String {
-    var text = ""
-    for method in methods {
-      if !text.isEmpty { text += ", " }
-      text += "\(method)"
-    }
-    return text
   }
 }

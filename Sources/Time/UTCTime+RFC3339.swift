@@ -1,6 +1,5 @@
 // RFC 3339 (an Internet profile of ISO 8601) timestamps: `2026-11-26T20:33:46.123Z` or with an
 // offset such as `+01:00`. Loam always writes UTC with milliseconds and reads any valid offset.
-// The calendar arithmetic is the proleptic Gregorian "days from civil" conversion.
 
 /// Why a timestamp string is not a valid RFC 3339 date-time.
 public enum RFC3339Error: Error, Equatable, Sendable {
@@ -13,9 +12,7 @@ public enum RFC3339Error: Error, Equatable, Sendable {
 extension UTCTime {
   /// The time in RFC 3339 form, UTC, with exactly three fractional digits.
   public var rfc3339: String {
-    let milliseconds = millisecondsSinceEpoch
-    let days = floorDivide(milliseconds, 86_400_000)
-    let millisecondOfDay = milliseconds - days * 86_400_000
+    let (days, millisecondOfDay) = dayAndMillisecond(of: self)
     let (year, month, day) = civilDate(daysSinceEpoch: days)
     var text = ""
     text.reserveCapacity(24)
@@ -137,50 +134,7 @@ private struct DigitReader {
   }
 }
 
-private func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-  let quotient = value / divisor
-  return (value % divisor < 0) ? quotient - 1 : quotient
-}
-
-private func isLeapYear(_ year: Int64) -> Bool {
-  year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-private func daysInMonth(year: Int64, month: Int64) -> Int64 {
-  switch month {
-  case 2: return isLeapYear(year) ? 29 : 28
-  case 4, 6, 9, 11: return 30
-  default: return 31
-  }
-}
-
-/// Days from 1970-01-01 to the given proleptic Gregorian date. Eras are 400-year cycles of
-/// 146,097 days, counted from March so that the leap day falls at the end of a year.
-private func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
-  let marchYear = month <= 2 ? year - 1 : year
-  let era = floorDivide(marchYear, 400)
-  let yearOfEra = marchYear - era * 400
-  let marchMonth = month > 2 ? month - 3 : month + 9
-  let dayOfYear = (153 * marchMonth + 2) / 5 + day - 1
-  let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-  return era * 146_097 + dayOfEra - 719_468
-}
-
-/// The inverse of `daysSinceEpoch`.
-private func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-  let shifted = days + 719_468
-  let era = floorDivide(shifted, 146_097)
-  let dayOfEra = shifted - era * 146_097
-  let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-  let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-  let marchMonth = (5 * dayOfYear + 2) / 153
-  let day = dayOfYear - (153 * marchMonth + 2) / 5 + 1
-  let month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9
-  let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-  return (year, month, day)
-}
-
-private func appendPadded(_ text: inout String, _ value: Int64, width: Int) {
+func appendPadded(_ text: inout String, _ value: Int64, width: Int) {
   precondition(value >= 0, "calendar fields are non-negative")
   let digits = "\(value)"
   for _ in digits.utf8.count..<max(digits.utf8.count, width) { text += "0" }

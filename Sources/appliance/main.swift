@@ -1,1 +1,68 @@
-print("appliance: not yet")
+// A sensor appliance on the `process` target. Today its readings come from the stand-in
+// `SimulatedEnvironment`; real chips and the simulated board replace it (docs/ARCHITECTURE.md).
+
+import ApplianceCore
+import Glibc
+import HostPlatform
+import Readings
+
+let usage = """
+  usage: appliance --kind plant-pot|fridge --hub http://HOST:PORT [options]
+    --id ID           appliance id (default: the kind)
+    --interval S      seconds between samples (default 3)
+    --data DIR        where sequence numbers are reserved (default ./appliance-data/ID)
+    --time-scale X    simulated seconds per real second (default 60)
+    --seed N          seed of the simulation (default: from the id)
+  """
+
+func runAppliance() -> Int32 {
+  var options = CommandLineOptions(CommandLine.arguments.dropFirst(), usage: usage)
+  guard let kindName = options.value("--kind"),
+    let kind = SimulatedEnvironment.Kind(rawValue: kindName)
+  else {
+    print("appliance: --kind must be plant-pot or fridge\n\(usage)")
+    return 2
+  }
+  guard let hubURL = options.value("--hub"), let hub = HubAddress(url: hubURL) else {
+    print("appliance: --hub must be a URL such as http://127.0.0.1:8080\n\(usage)")
+    return 2
+  }
+  let applianceID = options.value("--id") ?? kind.rawValue
+  guard Identifier.isValid(applianceID) else {
+    print("appliance: --id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'")
+    return 2
+  }
+  let interval = options.number("--interval", in: 0.05...86_400) ?? 3
+  let dataDirectory = options.value("--data") ?? "appliance-data/\(applianceID)"
+  let timeScale = options.number("--time-scale", in: 0.001...1_000_000) ?? 60
+  let seed = options.number("--seed", in: 0...9e15).map { UInt64($0) } ?? stableHash(applianceID)
+  options.finish()
+
+  do {
+    try createDirectory(atPath: dataDirectory)
+    let sequences = try SequenceReservation(path: dataDirectory + "/sequence")
+    let loop = try EventLoop()
+    let runtime = ApplianceRuntime(
+      loop: loop, applianceID: applianceID, hub: hub,
+      sampleInterval: .nanoseconds(Int64(interval * 1e9)),
+      environment: SimulatedEnvironment(kind: kind, seed: seed, timeScale: timeScale),
+      sequences: sequences, seed: seed ^ 0x5EED)
+    loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
+    print("appliance \(applianceID): simulated \(kind.rawValue), publishing to \(hub)")
+    runtime.start()
+    try loop.run()
+    return 0
+  } catch {
+    print("appliance \(applianceID): \(error)")
+    return 1
+  }
+}
+
+/// FNV-1a of the id, so that each appliance gets its own simulation without a --seed.
+func stableHash(_ text: String) -> UInt64 {
+  var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+  for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+  return hash
+}
+
+exit(runAppliance())

@@ -58,3 +58,15 @@ final class UTCTimeTests: XCTestCase {
         - UTCTime(rfc3339: "2024-02-28T00:00:00Z").millisecondsSinceEpoch, 2 * 86_400_000)
   }
 }
+
+final class HTTPDateTests: XCTestCase {
+  func testFormatsIMFFixdate() {
+    XCTAssertEqual(UTCTime(millisecondsSinceEpoch: 0).httpDate, "Thu, 01 Jan 1970 00:00:00 GMT")
+    XCTAssertEqual(
+      UTCTime(millisecondsSinceEpoch: 1_795_725_226_999).httpDate, "Thu, 26 Nov 2026 20:33:46 GMT")
+    // RFC 9110's own example.
+    XCTAssertEqual(
+      UTCTime(millisecondsSinceEpoch: 784_111_777_000).httpDate, "Sun, 06 Nov 1994 08:49:37 GMT")
+    XCTAssertEqual(UTCTime(millisecondsSinceEpoch: -86_400_000).httpDate, "Wed, 31 Dec 1969 00:00:00 GMT")
+  }
+}

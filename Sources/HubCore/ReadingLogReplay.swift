@@ -1,0 +1,66 @@
+import JSON
+import Readings
+import Time
+
+// How accepted batches are written into, and read back from, the reading log (`ReadingLogFormat`
+// frames the records; this file decides what a record holds).
+
+extension AcceptedBatch: JSONEncodable, JSONDecodable {
+  public func encode(to json: inout JSONWriter) {
+    json.beginObject()
+    json.field("appliance", applianceID)
+    json.field("received_at", receivedAt)
+    json.field("readings", readings)
+    json.endObject()
+  }
+
+  public init(json: JSONValue) throws(JSONDecodingError) {
+    let object = try JSONObject(json: json)
+    self.init(
+      applianceID: try object.decode("appliance"),
+      receivedAt: try object.decode("received_at"),
+      readings: try object.decode("readings"))
+  }
+
+  /// The log record that stores this batch.
+  public func logRecord() -> [UInt8] {
+    var json = JSONWriter()
+    encode(to: &json)
+    return ReadingLogFormat.record(payload: json.bytes)
+  }
+}
+
+/// Rebuilds the hub's in-memory index from its log at start.
+public enum ReadingLogReplay {
+  /// Inserts every batch of a scanned log into `index`, in log order.
+  ///
+  /// A record whose checksum is right but whose contents this version cannot read stops the
+  /// replay with its offset: skipping it would silently lose readings.
+  public static func replay(
+    _ scan: ReadingLogScan, into index: inout SensorIndex
+  ) throws(ReadingLogError) {
+    for payload in scan.payloads {
+      let offset = payload.startIndex - ReadingLogFormat.recordHeaderLength
+      let document: JSONValue
+      do throws(JSONParseError) {
+        document = try JSONParser.parse(Array(payload))
+      } catch {
+        throw .unreadablePayload(offset: offset, reason: "\(error)")
+      }
+      let batch: AcceptedBatch
+      do throws(JSONDecodingError) {
+        batch = try AcceptedBatch(json: document)
+      } catch {
+        throw .unreadablePayload(offset: offset, reason: "\(error)")
+      }
+      // Replaying what was accepted once must accept it again; anything else means the log
+      // holds readings out of sequence order, which this hub never writes.
+      let acceptance = index.sortOut(
+        ReadingBatch(applianceID: batch.applianceID, readings: batch.readings))
+      guard acceptance.duplicateCount == 0 else {
+        throw .unreadablePayload(offset: offset, reason: "sequence numbers go backwards")
+      }
+      index.insert(batch.readings, applianceID: batch.applianceID, receivedAt: batch.receivedAt)
+    }
+  }
+}

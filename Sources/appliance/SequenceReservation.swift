@@ -1,0 +1,82 @@
+import Glibc
+
+/// Hands out the appliance's reading sequence numbers so that a restart never reuses one.
+///
+/// The hub treats a sequence at or below the highest it stored as a duplicate, so a reused number
+/// would lose a reading. Writing every number to disk would cost an fsync per reading; instead
+/// the appliance reserves a block on disk, uses it up, then reserves the next. A crash skips the
+/// rest of a block, which is harmless: the hub needs numbers to increase, not to be contiguous.
+struct SequenceReservation {
+  /// Numbers reserved per disk write.
+  static let blockSize: UInt64 = 1000
+
+  private let path: String
+  private var next: UInt64
+  private var reservedThrough: UInt64
+
+  /// Continues after the last block reserved in `path` (a new file starts at 1).
+  init(path: String) throws(SequenceReservationError) {
+    self.path = path
+    let stored = try Self.read(path)
+    next = stored + 1
+    reservedThrough = stored
+  }
+
+  /// The next sequence number.
+  mutating func take() throws(SequenceReservationError) -> UInt64 {
+    if next > reservedThrough {
+      let through = next + Self.blockSize - 1
+      try Self.write(through, to: path)
+      reservedThrough = through
+    }
+    defer { next += 1 }
+    return next
+  }
+
+  private static func read(_ path: String) throws(SequenceReservationError) -> UInt64 {
+    guard let file = fopen(path, "r") else {
+      if errno == ENOENT { return 0 }
+      throw SequenceReservationError(path: path, reason: String(cString: strerror(errno)))
+    }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 32)
+    guard fgets(&buffer, Int32(buffer.count), file) != nil,
+      let value = UInt64(String(cString: buffer).trimmingNewline())
+    else {
+      throw SequenceReservationError(path: path, reason: "does not hold a sequence number")
+    }
+    return value
+  }
+
+  /// Writes through a temporary file and a rename, so the file is always whole.
+  private static func write(_ value: UInt64, to path: String) throws(SequenceReservationError) {
+    let temporary = path + ".new"
+    let text = Array("\(value)\n".utf8)
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw .fromErrno(path: temporary) }
+    defer { close(descriptor) }
+    guard Glibc.write(descriptor, text, text.count) == text.count, fsync(descriptor) == 0,
+      rename(temporary, path) == 0
+    else { throw .fromErrno(path: path) }
+  }
+}
+
+/// Why sequence numbers could not be reserved: the appliance stops rather than risk reuse.
+struct SequenceReservationError: Error, CustomStringConvertible {
+  var path: String
+  var reason: String
+
+  static func fromErrno(path: String) -> SequenceReservationError {
+    SequenceReservationError(path: path, reason: String(cString: strerror(errno)))
+  }
+
+  var description: String { "\(path): \(reason)" }
+}
+
+extension String {
+  fileprivate func trimmingNewline() -> Substring {
+    var text = Substring(self)
+    while text.last == "\n" || text.last == "\r" { text = text.dropLast() }
+    return text
+  }
+}

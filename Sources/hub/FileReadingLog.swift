@@ -1,0 +1,65 @@
+import HostPlatform
+import HubCore
+
+/// The hub's store for now: `ReadingLogFormat` records in an `AppendOnlyFile`, fsynced before
+/// every acknowledgement.
+struct FileReadingLog: ReadingStore {
+  let file: AppendOnlyFile
+
+  var kind: String { "append-only-log" }
+  var byteCount: Int { file.length }
+
+  mutating func append(_ batch: AcceptedBatch) throws(ReadingStoreError) {
+    do {
+      try file.append(batch.logRecord())
+    } catch {
+      throw ReadingStoreError("\(error)")
+    }
+  }
+
+  /// Opens (or creates) the log in `directory` and replays it into `index`.
+  ///
+  /// A record torn by a crash at the end is cut off with a warning: it was never acknowledged.
+  /// Any other damage stops the start with the offset, and the file is left untouched.
+  static func open(
+    directory: String, into index: inout SensorIndex, warn: (String) -> Void
+  ) throws(HubStartError) -> FileReadingLog {
+    let path = directory + "/readings.log"
+    let file: AppendOnlyFile
+    let contents: [UInt8]
+    let scan: ReadingLogScan
+    do {
+      try createDirectory(atPath: directory)
+      file = try AppendOnlyFile(path: path)
+      contents = try file.readAll()
+    } catch {
+      throw HubStartError("\(error)")
+    }
+    do throws(ReadingLogError) {
+      scan = try ReadingLogFormat.scan(contents)
+      try ReadingLogReplay.replay(scan, into: &index)
+    } catch {
+      throw HubStartError(
+        "\(path): \(error). The file is left as it is; move it aside to start an empty log.")
+    }
+    if scan.tornTailLength > 0 {
+      warn(
+        "\(path): dropping \(scan.tornTailLength) bytes of a record torn by a crash at byte "
+          + "\(scan.validLength) (it was never acknowledged)")
+      do { try file.truncate(toLength: scan.validLength) } catch { throw HubStartError("\(error)") }
+    }
+    if file.length == 0 {
+      do { try file.append(ReadingLogFormat.magic) } catch { throw HubStartError("\(error)") }
+    }
+    return FileReadingLog(file: file)
+  }
+}
+
+/// Why the hub could not start, in words for the person who started it.
+struct HubStartError: Error, CustomStringConvertible {
+  var description: String
+
+  init(_ description: String) {
+    self.description = description
+  }
+}
