@@ -20,16 +20,24 @@ public enum HubEndpoint: Sendable, Equatable {
   /// The largest batch body the hub accepts: 1000 readings of about 200 bytes each.
   public static let maximumBatchBytes = 256 * 1024
 
-  /// Every route of the hub API.
+  /// Every route of the hub API: method, path pattern, endpoint and body limit. The OpenAPI
+  /// document is checked against this table.
+  public static let routes: [(method: HTTPMethod, pattern: String, endpoint: HubEndpoint, maximumBodyBytes: Int)] = [
+    (.get, "/", .dashboard, 0),
+    (.get, "/api/v1/health", .health, 0),
+    (.get, "/api/v1/openapi.json", .openAPIDocument, 0),
+    (.get, "/api/v1/sensors", .sensors, 0),
+    (.get, "/api/v1/sensors/{id}", .sensor, 0),
+    (.get, "/api/v1/sensors/{id}/readings", .sensorReadings, 0),
+    (.post, "/api/v1/readings", .publishReadings, maximumBatchBytes),
+  ]
+
+  /// A router over `routes`.
   public static func router() -> HTTPRouter<HubEndpoint> {
     var router = HTTPRouter<HubEndpoint>()
-    router.add(.get, "/", .dashboard)
-    router.add(.get, "/api/v1/health", .health)
-    router.add(.get, "/api/v1/openapi.json", .openAPIDocument)
-    router.add(.get, "/api/v1/sensors", .sensors)
-    router.add(.get, "/api/v1/sensors/{id}", .sensor)
-    router.add(.get, "/api/v1/sensors/{id}/readings", .sensorReadings)
-    router.add(.post, "/api/v1/readings", .publishReadings, maximumBodyBytes: maximumBatchBytes)
+    for route in routes {
+      router.add(route.method, route.pattern, route.endpoint, maximumBodyBytes: route.maximumBodyBytes)
+    }
     return router
   }
 }

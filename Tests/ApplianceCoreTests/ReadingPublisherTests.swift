@@ -1,0 +1,152 @@
+import ApplianceCore
+import HTTP
+import JSON
+import Readings
+import Time
+import XCTest
+
+private func reading(_ sequence: UInt64) -> Reading {
+  Reading(
+    sensorID: "pot.soil", quantity: "soil_moisture", unit: "%", value: Double(sequence),
+    time: UTCTime(millisecondsSinceEpoch: 1_795_000_000_000 + Int64(sequence)), sequence: sequence)
+}
+
+private func acknowledgement(_ sequence: UInt64) -> HTTPClientResponse {
+  HTTPClientResponse(
+    status: .ok, body: Array(#"{"accepted":1,"duplicates":0,"acknowledged_seq":\#(sequence)}"#.utf8))
+}
+
+private func sequences(in request: HTTPClientRequest) throws -> [UInt64] {
+  let batch = try ReadingBatch(jsonBytes: request.body)
+  XCTAssertEqual(batch.applianceID, "pot")
+  return batch.readings.map(\.sequence)
+}
+
+final class ReadingPublisherTests: XCTestCase {
+  private var configuration: PublisherConfiguration {
+    var configuration = PublisherConfiguration()
+    configuration.maximumPendingReadings = 10
+    configuration.maximumBatchReadings = 4
+    return configuration
+  }
+
+  func testSendsInBatchesAndDropsOnlyWhatIsAcknowledged() throws {
+    var publisher = ReadingPublisher(applianceID: "pot", configuration: configuration, seed: 1)
+    for sequence in 1...6 { publisher.enqueue(reading(UInt64(sequence))) }
+    let first = try XCTUnwrap(publisher.nextRequest(now: .zero))
+    XCTAssertEqual(first.method, .post)
+    XCTAssertEqual(first.target, "/api/v1/readings")
+    XCTAssertEqual(try sequences(in: first), [1, 2, 3, 4])
+    XCTAssertNil(publisher.nextRequest(now: .zero), "one request at a time")
+
+    // The hub stored only part of it (say, a concurrent retry had stored up to 2).
+    XCTAssertEqual(
+      publisher.handleResponse(acknowledgement(2), now: .zero),
+      .acknowledged(count: 2, acknowledgedSequence: 2))
+    let second = try XCTUnwrap(publisher.nextRequest(now: .zero))
+    XCTAssertEqual(try sequences(in: second), [3, 4, 5, 6])
+    _ = publisher.handleResponse(acknowledgement(6), now: .zero)
+    XCTAssertTrue(publisher.pending.isEmpty)
+    XCTAssertNil(publisher.deadline)
+  }
+
+  func testBacksOffExponentiallyWithJitterAndKeepsTheReadings() throws {
+    var publisher = ReadingPublisher(applianceID: "pot", seed: 7)
+    publisher.enqueue(reading(1))
+    var now = Instant.zero
+    var previousDelay = Duration.zero
+    for attempt in 1...10 {
+      XCTAssertNotNil(publisher.nextRequest(now: now), "attempt \(attempt)")
+      guard case .willRetry(_, let delay) = publisher.handleFailure("refused", now: now) else {
+        return XCTFail("a failure must retry")
+      }
+      let nominal = min(Duration.seconds(1 << (attempt - 1)), .seconds(60))
+      XCTAssertLessThanOrEqual(delay, nominal)
+      XCTAssertGreaterThanOrEqual(delay, nominal * 0.8)
+      if attempt > 1, nominal < .seconds(60) { XCTAssertGreaterThan(delay, previousDelay) }
+      previousDelay = delay
+      XCTAssertNil(publisher.nextRequest(now: now + delay - .milliseconds(1)), "too early")
+      now = try XCTUnwrap(publisher.deadline)
+    }
+    XCTAssertEqual(publisher.pending.count, 1)
+    XCTAssertNotNil(publisher.nextRequest(now: now))
+    _ = publisher.handleResponse(acknowledgement(1), now: now)
+    XCTAssertTrue(publisher.pending.isEmpty)
+  }
+
+  func testServerErrorsRetryButInvalidBatchesAreDropped() throws {
+    var publisher = ReadingPublisher(applianceID: "pot", configuration: configuration, seed: 1)
+    publisher.enqueue(reading(1))
+    _ = publisher.nextRequest(now: .zero)
+    guard case .willRetry = publisher.handleResponse(HTTPClientResponse(status: .serviceUnavailable), now: .zero) else {
+      return XCTFail("503 must be retried")
+    }
+    XCTAssertEqual(publisher.pending.count, 1)
+    let later = try XCTUnwrap(publisher.deadline)
+    _ = publisher.nextRequest(now: later)
+    guard case .rejected(let count, _) = publisher.handleResponse(HTTPClientResponse(status: .badRequest), now: later) else {
+      return XCTFail("400 means resending cannot help")
+    }
+    XCTAssertEqual(count, 1)
+    XCTAssertTrue(publisher.pending.isEmpty)
+  }
+
+  func testAFullOutboxDropsTheOldestUnsentAndCountsThem() throws {
+    var publisher = ReadingPublisher(applianceID: "pot", configuration: configuration, seed: 1)
+    for sequence in 1...10 { publisher.enqueue(reading(UInt64(sequence))) }
+    let request = try XCTUnwrap(publisher.nextRequest(now: .zero))
+    XCTAssertEqual(try sequences(in: request), [1, 2, 3, 4])
+    publisher.enqueue(reading(11))
+    publisher.enqueue(reading(12))
+    XCTAssertEqual(publisher.overflowCount, 2)
+    // The in-flight readings 1-4 are kept (the hub may already have them); 5 and 6 went.
+    XCTAssertEqual(publisher.pending.map(\.sequence), [1, 2, 3, 4, 7, 8, 9, 10, 11, 12])
+  }
+
+  func testAnAnswerWithoutAcknowledgementIsRetried() {
+    var publisher = ReadingPublisher(applianceID: "pot", seed: 1)
+    publisher.enqueue(reading(1))
+    _ = publisher.nextRequest(now: .zero)
+    guard case .willRetry = publisher.handleResponse(HTTPClientResponse(status: .ok, body: Array("{}".utf8)), now: .zero) else {
+      return XCTFail("an unreadable acknowledgement proves nothing was stored")
+    }
+    XCTAssertEqual(publisher.pending.count, 1)
+  }
+}
+
+final class SimulatedEnvironmentTests: XCTestCase {
+  func testTheSameSeedGivesTheSameReadings() {
+    var first = SimulatedEnvironment(kind: .fridge, seed: 42)
+    var second = SimulatedEnvironment(kind: .fridge, seed: 42)
+    for _ in 0..<100 {
+      XCTAssertEqual(first.advance(realSeconds: 3), second.advance(realSeconds: 3))
+    }
+  }
+
+  func testAWeekStaysPlausible() {
+    for kind in SimulatedEnvironment.Kind.allCases {
+      var environment = SimulatedEnvironment(kind: kind, seed: 9, timeScale: 1)
+      var ranges: [String: ClosedRange<Double>] = [:]
+      for _ in 0..<(7 * 24 * 60) {  // One sample a simulated minute for a week.
+        for sample in environment.advance(realSeconds: 60) {
+          let range = ranges[sample.quantity] ?? sample.value...sample.value
+          ranges[sample.quantity] = min(range.lowerBound, sample.value)...max(range.upperBound, sample.value)
+        }
+      }
+      switch kind {
+      case .plantPot:
+        let soil = ranges["soil_moisture"]!
+        XCTAssertGreaterThan(soil.lowerBound, 15)
+        XCTAssertLessThan(soil.upperBound, 70)
+        XCTAssertGreaterThan(soil.upperBound - soil.lowerBound, 20, "the soil dries and is watered")
+        XCTAssertTrue((15.0...30.0).contains(ranges["temperature"]!.lowerBound))
+      case .fridge:
+        XCTAssertTrue(ranges["temperature"]!.lowerBound > 2 && ranges["temperature"]!.upperBound < 10)
+        XCTAssertGreaterThan(ranges["temperature"]!.upperBound, 5, "the door opens")
+        XCTAssertGreaterThanOrEqual(ranges["eco2"]!.lowerBound, 400)
+        XCTAssertGreaterThan(ranges["tvoc"]!.upperBound, 300, "food spoils over days")
+        XCTAssertTrue((30.0...70.0).contains(ranges["humidity"]!.lowerBound))
+      }
+    }
+  }
+}
