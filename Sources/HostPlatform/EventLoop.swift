@@ -35,7 +35,7 @@ public final class EventLoop {
   /// Creates a loop. `maximumTimers` bounds the pending timers (see `schedule(at:_:)`).
   public init(maximumEventsPerWait: Int = 256, maximumTimers: Int = 65_536) throws(SystemError) {
     precondition(maximumEventsPerWait > 0, "a loop must take at least one event per wait")
-    let descriptor = epoll_create1(LinuxConstant.closeOnExec)
+    let descriptor = epollCreate(LinuxConstant.closeOnExec)
     guard descriptor >= 0 else { throw .fromErrno("epoll_create1") }
     epollDescriptor = descriptor
     self.maximumEventsPerWait = maximumEventsPerWait
@@ -76,7 +76,7 @@ public final class EventLoop {
       preconditionFailure("fd \(fileDescriptor) deregistered but not registered")
     }
     registrations[token] = nil
-    guard epoll_ctl(epollDescriptor, LinuxConstant.epollControlDelete, fileDescriptor, nil) == 0
+    guard epollControl(epollDescriptor, LinuxConstant.epollControlDelete, fileDescriptor, nil) == 0
     else {
       throw .fromErrno("epoll_ctl(DEL)", subject: "fd \(fileDescriptor)")
     }
@@ -115,7 +115,7 @@ public final class EventLoop {
     defer { eventBuffer.deallocate() }
     repeat {
       let timeout = waitTimeoutMilliseconds()
-      let count = epoll_wait(epollDescriptor, eventBuffer, Int32(maximumEventsPerWait), timeout)
+      let count = epollWait(epollDescriptor, eventBuffer, Int32(maximumEventsPerWait), timeout)
       if count < 0 {
         if errno == EINTR { continue }
         throw .fromErrno("epoll_wait")
@@ -165,7 +165,7 @@ public final class EventLoop {
     var event = (UInt64(0), UInt64(0))  // room for either layout of struct epoll_event
     let result = withUnsafeMutableBytes(of: &event) { memory in
       EpollEventLayout.store(events: interest.rawValue, data: token, to: memory.baseAddress!)
-      return epoll_ctl(epollDescriptor, operation, fileDescriptor, memory.baseAddress)
+      return epollControl(epollDescriptor, operation, fileDescriptor, memory.baseAddress)
     }
     guard result == 0 else {
       let name = operation == LinuxConstant.epollControlAdd ? "epoll_ctl(ADD)" : "epoll_ctl(MOD)"

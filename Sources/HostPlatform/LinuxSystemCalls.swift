@@ -8,16 +8,16 @@ import Glibc
 // runs on as a process. The constants and structure layouts are the kernel's stable ABI.
 
 @_silgen_name("epoll_create1")
-func epoll_create1(_ flags: Int32) -> Int32
+func epollCreate(_ flags: Int32) -> Int32
 
 @_silgen_name("epoll_ctl")
-func epoll_ctl(
+func epollControl(
   _ epollDescriptor: Int32, _ operation: Int32, _ fileDescriptor: Int32,
   _ event: UnsafeMutableRawPointer?
 ) -> Int32
 
 @_silgen_name("epoll_wait")
-func epoll_wait(
+func epollWait(
   _ epollDescriptor: Int32, _ events: UnsafeMutableRawPointer?, _ maximumEvents: Int32,
   _ timeoutMilliseconds: Int32
 ) -> Int32

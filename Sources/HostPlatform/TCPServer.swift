@@ -21,6 +21,12 @@ public final class TCPServer<Handler: StreamConnectionHandler> {
   /// Connections that ended with an error (reset, timeout while flushing, ...).
   public private(set) var failedTotal = 0
 
+  /// Bytes queued for sending across all connections (bounded by backpressure, see
+  /// `StreamLimits.maximumPendingOutput`).
+  public var pendingOutputTotal: Int {
+    connections.values.reduce(0) { $0 + $1.pendingOutputCount }
+  }
+
   /// The port the server listens on (the kernel's choice if 0 was requested).
   public var port: UInt16 { localAddress.port }
 
@@ -128,7 +134,9 @@ public final class TCPServer<Handler: StreamConnectionHandler> {
     let connection = StreamConnection(
       fileDescriptor: descriptor, handler: makeHandler(loop.now), loop: loop, limits: limits,
       readBuffer: readBuffer
-    ) { [unowned self] error in
+    ) { [weak self] error in
+      // Weak: `close()` from `deinit` closes connections while the server is being destroyed.
+      guard let self else { return }
       connections[descriptor] = nil
       if error != nil { failedTotal += 1 }
     }
