@@ -89,7 +89,7 @@ final class TCPServerTests: XCTestCase {
     let server = try makeEchoServer(loop, maximumConnections: 2)
     // The kernel completes these handshakes from the backlog before the loop even runs.
     let clients = (0..<3).map { _ in TestSocket.connect(port: server.port) }
-    defer { clients.forEach { close($0) } }
+    defer { for client in clients { close(client) } }
     XCTAssertTrue(try loop.run(until: { server.acceptedTotal == 3 }))
     XCTAssertEqual(server.openConnections, 2)
     XCTAssertEqual(server.rejectedTotal, 1)
