@@ -88,9 +88,11 @@ public final class TCPClientConnection<Handler: OutboundConnectionHandler> {
       return finishLater(error: .system(error))
     }
     let result = address.withSocketAddress { pointer, length in
-      retryingOnInterrupt { Glibc.connect(descriptor, pointer, length) }
+      Glibc.connect(descriptor, pointer, length)
     }
-    if result != 0 && errno != EINPROGRESS {
+    // EINTR here does not abort a non-blocking connect: the handshake goes on, as with
+    // EINPROGRESS (retrying the call would fail with EALREADY instead).
+    if result != 0 && errno != EINPROGRESS && errno != EINTR {
       let error = ConnectionError(call: "connect", errorNumber: errno)
       Glibc.close(descriptor)
       return finishLater(error: error)

@@ -83,6 +83,30 @@ final class TCPClientConnectionTests: XCTestCase {
     XCTAssertEqual(loop.registeredDescriptorCount, 0)
   }
 
+  func testAPeerThatResetsIsReportedAsReset() throws {
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(listener) }
+    var address = loopbackAddress(port: 0)
+    XCTAssertEqual(bindSocket(listener, &address), 0)
+    XCTAssertEqual(listen(listener, 4), 0)
+    let loop = try EventLoop()
+    let connection = TCPClientConnection.connect(
+      loop: loop, host: "127.0.0.1", port: try localPort(listener), timeout: .seconds(5),
+      handler: RequestHandler(request: [1, 2, 3], replyLength: 10))
+    XCTAssertTrue(try loop.run(until: { connection.handler.wasConnected }))
+    let accepted = accept(listener, nil, nil)
+    XCTAssertGreaterThanOrEqual(accepted, 0)
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(accepted, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var request = [UInt8](repeating: 0, count: 3)
+    XCTAssertEqual(recv(accepted, &request, 3, Int32(MSG_PEEK | MSG_WAITALL)), 3)
+    // Closing with the request still unread makes the kernel send a reset instead of a FIN.
+    close(accepted)
+    XCTAssertTrue(try loop.run(until: { connection.isClosed }))
+    XCTAssertEqual(connection.handler.closedWith, .some(.reset))
+    XCTAssertEqual(loop.registeredDescriptorCount, 0)
+  }
+
   func testCloseWhileConnectingReportsAnOrderlyClose() throws {
     let loop = try EventLoop()
     let server = try TCPServer(loop: loop, host: "127.0.0.1", port: 0) { EchoHandler(now: $0) }
