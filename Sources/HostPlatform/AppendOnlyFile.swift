@@ -1,0 +1,121 @@
+import Glibc
+
+/// A file that only grows at its end and whose appends are durable when `append` returns: the
+/// storage for logs that must survive a power cut (an appliance's unsent readings, say).
+///
+/// Durability: `append` writes every byte (retrying short writes and `EINTR`) and then calls
+/// `fdatasync`, so the data and the length needed to read it back are on stable storage. A
+/// newly created file also has its directory entry synced, or a crash could lose the file.
+/// A crash during `append` can leave a partial record at the end; the log format above this
+/// must detect that (with lengths and checksums) and `truncate` the torn tail on recovery.
+public final class AppendOnlyFile {
+  /// The path the file was opened with, for error messages.
+  public let path: String
+  private var descriptor: Int32
+  /// The file's length in bytes, tracked as we append and truncate.
+  public private(set) var length: Int
+
+  /// The largest file `readAll` will load, to bound memory (64 MiB).
+  public static var maximumReadLength: Int { 64 << 20 }
+
+  /// Opens the file at `path` for appending, creating it (mode 0644) if it does not exist.
+  public init(path: String) throws(SystemError) {
+    self.path = path
+    var created = false
+    var opened = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+    if opened < 0 && errno == ENOENT {
+      opened = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_CREAT | O_EXCL, 0o644)
+      created = true
+    }
+    guard opened >= 0 else { throw .fromErrno("open", subject: path) }
+    descriptor = opened
+    do throws(SystemError) {
+      length = try Self.size(of: opened, path: path)
+      if created { try syncDirectory(containing: path) }
+    } catch {
+      Glibc.close(opened)
+      throw error
+    }
+  }
+
+  deinit {
+    if descriptor >= 0 { Glibc.close(descriptor) }
+  }
+
+  /// The whole file's contents. Fails for files above `maximumReadLength`.
+  public func readAll() throws(SystemError) -> [UInt8] {
+    try requireOpen()
+    let reader = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard reader >= 0 else { throw .fromErrno("open", subject: path) }
+    defer { Glibc.close(reader) }
+    let size = try Self.size(of: reader, path: path)
+    guard size <= Self.maximumReadLength else {
+      throw SystemError(call: "read", subject: path, errorNumber: EFBIG)
+    }
+    var bytes = [UInt8](repeating: 0, count: size)
+    var filled = 0
+    while filled < size {
+      let count = bytes.withUnsafeMutableBytes { buffer in
+        retryingOnInterrupt { pread(reader, buffer.baseAddress! + filled, size - filled, filled) }
+      }
+      guard count >= 0 else { throw .fromErrno("pread", subject: path) }
+      if count == 0 { break }  // shrank while we read
+      filled += count
+    }
+    return Array(bytes.prefix(filled))
+  }
+
+  /// Appends `bytes` and waits until they are on stable storage.
+  public func append(_ bytes: [UInt8]) throws(SystemError) {
+    try requireOpen()
+    var written = 0
+    while written < bytes.count {
+      let count = bytes.withUnsafeBytes { buffer in
+        retryingOnInterrupt {
+          Glibc.write(descriptor, buffer.baseAddress! + written, bytes.count - written)
+        }
+      }
+      guard count >= 0 else {
+        // Part of the record may be on disk; account for it so `length` stays truthful.
+        length += written
+        throw .fromErrno("write", subject: path)
+      }
+      written += count
+    }
+    length += written
+    guard retryingOnInterrupt({ fdatasync(descriptor) }) == 0 else {
+      throw .fromErrno("fdatasync", subject: path)
+    }
+  }
+
+  /// Cuts the file to `newLength` bytes (at most its length), durably: used to drop a torn
+  /// record at the end after a crash, or to empty a log once its contents are delivered.
+  public func truncate(toLength newLength: Int) throws(SystemError) {
+    try requireOpen()
+    precondition(newLength >= 0 && newLength <= length, "truncate can only shorten the file")
+    guard retryingOnInterrupt({ ftruncate(descriptor, off_t(newLength)) }) == 0 else {
+      throw .fromErrno("ftruncate", subject: path)
+    }
+    length = newLength
+    guard retryingOnInterrupt({ fsync(descriptor) }) == 0 else {
+      throw .fromErrno("fsync", subject: path)
+    }
+  }
+
+  /// Closes the file; further operations fail with `EBADF`. Idempotent.
+  public func close() {
+    guard descriptor >= 0 else { return }
+    Glibc.close(descriptor)
+    descriptor = -1
+  }
+
+  private func requireOpen() throws(SystemError) {
+    guard descriptor >= 0 else { throw SystemError(call: "use", subject: path, errorNumber: EBADF) }
+  }
+
+  private static func size(of descriptor: Int32, path: String) throws(SystemError) -> Int {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw .fromErrno("fstat", subject: path) }
+    return Int(status.st_size)
+  }
+}

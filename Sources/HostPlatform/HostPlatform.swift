@@ -1,1 +1,0 @@
-// HostPlatform: placeholder until its first type lands.

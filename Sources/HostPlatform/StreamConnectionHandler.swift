@@ -1,0 +1,56 @@
+import Time
+
+/// What a stream handler wants done after an event: bytes to send, and whether to close the
+/// connection once they (and everything queued before them) have been sent.
+public struct StreamOutput: Equatable, Sendable {
+  /// Bytes to append to the connection's output.
+  public var bytes: [UInt8]
+  /// Close after the output is flushed: shut down the sending side, then close.
+  public var shouldClose: Bool
+
+  public init(bytes: [UInt8] = [], shouldClose: Bool = false) {
+    self.bytes = bytes
+    self.shouldClose = shouldClose
+  }
+
+  /// Nothing to send; keep the connection open.
+  public static let none = StreamOutput()
+}
+
+/// A sans-IO protocol state machine for one byte-stream connection (an HTTP server connection,
+/// for instance). The driver (`TCPServer`) feeds it bytes and the current time and performs the
+/// output; the handler never touches a socket or a clock.
+public protocol StreamConnectionHandler {
+  /// Bytes arrived from the peer.
+  mutating func received(_ bytes: [UInt8], now: Instant) -> StreamOutput
+  /// The peer shut down its sending side: no more bytes will arrive. The connection can still
+  /// send; it stays open until the handler asks to close.
+  mutating func receivedEndOfStream(now: Instant) -> StreamOutput
+  /// When the handler next wants `deadlineReached`, if ever. Read after every event.
+  var deadline: Instant? { get }
+  /// The monotonic clock passed `deadline`.
+  mutating func deadlineReached(now: Instant) -> StreamOutput
+}
+
+/// Bounds on the resources one stream connection may use.
+public struct StreamLimits: Sendable {
+  /// The most bytes taken from the socket per readable event (and passed to `received`).
+  public var readChunkSize: Int
+  /// Reading pauses while more than this many bytes wait to be sent (backpressure). A single
+  /// output can still exceed it; reading resumes once the queue drains below it.
+  public var maximumPendingOutput: Int
+  /// After the connection shuts down its sending side, how long it keeps reading (and
+  /// discarding) so that unread input does not turn the close into a reset that would destroy
+  /// output the peer has not read yet.
+  public var lingerDuration: Duration
+
+  public init(
+    readChunkSize: Int = 65_536, maximumPendingOutput: Int = 1_048_576,
+    lingerDuration: Duration = .seconds(2)
+  ) {
+    precondition(readChunkSize > 0 && maximumPendingOutput > 0, "limits must be positive")
+    self.readChunkSize = readChunkSize
+    self.maximumPendingOutput = maximumPendingOutput
+    self.lingerDuration = lingerDuration
+  }
+}

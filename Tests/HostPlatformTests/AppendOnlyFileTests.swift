@@ -1,0 +1,97 @@
+import Glibc
+import HostPlatform
+import XCTest
+
+final class AppendOnlyFileTests: XCTestCase {
+  private var directory = ""
+
+  override func setUpWithError() throws {
+    var template = Array("/tmp/loam-host-tests-XXXXXX".utf8CString)
+    guard let created = mkdtemp(&template) else { throw SystemError.fromErrno("mkdtemp") }
+    directory = String(cString: created)
+  }
+
+  override func tearDown() {
+    // The tests create at most two levels of entries; remove them bottom-up.
+    for path in ["\(directory)/a/b/c", "\(directory)/a/b", "\(directory)/a"] { rmdir(path) }
+    for name in ["log", "plain"] { unlink("\(directory)/\(name)") }
+    rmdir(directory)
+  }
+
+  func testAppendsAreReadBackAndSurviveReopening() throws {
+    let path = "\(directory)/log"
+    let file = try AppendOnlyFile(path: path)
+    XCTAssertEqual(file.length, 0)
+    XCTAssertEqual(try file.readAll(), [])
+    try file.append(Array("first\n".utf8))
+    try file.append([])
+    try file.append(Array("second\n".utf8))
+    XCTAssertEqual(file.length, 13)
+    XCTAssertEqual(try file.readAll(), Array("first\nsecond\n".utf8))
+    file.close()
+
+    let reopened = try AppendOnlyFile(path: path)
+    XCTAssertEqual(reopened.length, 13)
+    try reopened.append(Array("third\n".utf8))
+    XCTAssertEqual(try reopened.readAll(), Array("first\nsecond\nthird\n".utf8))
+  }
+
+  func testTruncateDropsTheTailDurably() throws {
+    let path = "\(directory)/log"
+    let file = try AppendOnlyFile(path: path)
+    try file.append(Array("complete|torn".utf8))
+    try file.truncate(toLength: 9)
+    XCTAssertEqual(file.length, 9)
+    try file.append(Array("next".utf8))
+    XCTAssertEqual(try file.readAll(), Array("complete|next".utf8))
+    file.close()
+    XCTAssertEqual(try AppendOnlyFile(path: path).readAll(), Array("complete|next".utf8))
+  }
+
+  func testLargeAppendIsWrittenCompletely() throws {
+    let file = try AppendOnlyFile(path: "\(directory)/log")
+    let payload = pattern(count: 3 << 20, seed: 5)
+    try file.append(payload)
+    XCTAssertEqual(file.length, payload.count)
+    XCTAssertTrue(try file.readAll() == payload)
+  }
+
+  func testMissingDirectoryNamesThePathAndReason() {
+    let path = "\(directory)/missing/log"
+    XCTAssertThrowsError(try AppendOnlyFile(path: path)) { error in
+      XCTAssertEqual(
+        error as? SystemError, SystemError(call: "open", subject: path, errorNumber: ENOENT))
+      XCTAssertEqual("\(error)", "open(\(path)) failed: No such file or directory (errno 2)")
+    }
+  }
+
+  func testAParentThatIsARegularFileFailsEvenForRoot() throws {
+    let plain = "\(directory)/plain"
+    try AppendOnlyFile(path: plain).close()
+    XCTAssertThrowsError(try AppendOnlyFile(path: "\(plain)/log")) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, ENOTDIR)
+    }
+    XCTAssertThrowsError(try createDirectory(atPath: "\(plain)/sub")) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, ENOTDIR)
+    }
+  }
+
+  func testOperationsOnAClosedFileFail() throws {
+    let file = try AppendOnlyFile(path: "\(directory)/log")
+    file.close()
+    file.close()  // idempotent
+    XCTAssertThrowsError(try file.append([1])) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, EBADF)
+    }
+    XCTAssertThrowsError(try file.readAll())
+  }
+
+  func testCreateDirectoryMakesParentsAndAcceptsExistingOnes() throws {
+    let nested = "\(directory)/a/b/c"
+    try createDirectory(atPath: nested)
+    try createDirectory(atPath: nested)
+    var status = stat()
+    XCTAssertEqual(stat(nested, &status), 0)
+    XCTAssertEqual(status.st_mode & S_IFMT, S_IFDIR)
+  }
+}
