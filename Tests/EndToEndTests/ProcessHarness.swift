@@ -1,0 +1,152 @@
+import Foundation
+import JSON
+import XCTest
+
+/// The repository's root, from this file's place in it.
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A built executable of this package (`make build` puts them in .build/debug).
+func executable(_ name: String) throws -> URL {
+  let url = repositoryRoot.appendingPathComponent(".build/debug/\(name)")
+  guard FileManager.default.isExecutableFile(atPath: url.path) else {
+    throw XCTSkip("\(url.path) is not built; run `make build` (make test does) first")
+  }
+  return url
+}
+
+/// A child process whose output goes to a file, so a chatty child can never block on a full pipe.
+final class ChildProcess {
+  let process = Process()
+  let outputFile: URL
+
+  init(_ executable: URL, _ arguments: [String], name: String) throws {
+    outputFile = FileManager.default.temporaryDirectory
+      .appendingPathComponent("loam-\(name)-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: outputFile)
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+  }
+
+  var output: String {
+    (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+  }
+
+  func kill(signal: Int32 = SIGTERM) {
+    guard process.isRunning else { return }
+    Foundation.kill(process.processIdentifier, signal)
+    process.waitUntilExit()
+  }
+
+  deinit {
+    kill(signal: SIGKILL)
+    try? FileManager.default.removeItem(at: outputFile)
+  }
+}
+
+/// A port no one listens on right now (the kernel picks it; a race is unlikely on a test machine).
+func freePort() throws -> UInt16 {
+  let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  defer { close(descriptor) }
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+  let bound = withUnsafeMutablePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+      bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+    }
+  }
+  guard bound else { throw XCTSkip("cannot bind a loopback socket here") }
+  return UInt16(bigEndian: address.sin_port)
+}
+
+/// Runs a command to completion and returns its exit status and combined output.
+@discardableResult
+func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (
+  status: Int32, output: String
+) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  let output = Pipe()
+  process.standardOutput = output
+  process.standardError = output
+  let inputPipe = Pipe()
+  if input != nil { process.standardInput = inputPipe }
+  try process.run()
+  if let input {
+    inputPipe.fileHandleForWriting.write(input)
+    try inputPipe.fileHandleForWriting.close()
+  }
+  let data = output.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A hub process on a free port with its own data directory.
+final class HubUnderTest {
+  let port: UInt16
+  let dataDirectory: URL
+  private(set) var child: ChildProcess?
+
+  init(dataDirectory: URL? = nil) throws {
+    port = try freePort()
+    self.dataDirectory =
+      dataDirectory
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("loam-hub-\(UUID().uuidString)")
+  }
+
+  var baseURL: String { "http://127.0.0.1:\(port)" }
+
+  /// Starts the hub and waits until it answers its health check.
+  func start() throws {
+    child = try ChildProcess(
+      try executable("hub"),
+      ["--host", "127.0.0.1", "--port", "\(port)", "--data", dataDirectory.path], name: "hub")
+    try waitUntil("the hub answers", timeoutSeconds: 20) {
+      (try? self.getJSON("/api/v1/health")) != nil
+    }
+  }
+
+  func stop(signal: Int32 = SIGTERM) {
+    child?.kill(signal: signal)
+  }
+
+  /// GETs a path and parses the JSON answer.
+  func getJSON(_ path: String) throws -> JSONValue {
+    let result = try run("/usr/bin/curl", ["-sS", "--max-time", "5", "-f", baseURL + path])
+    guard result.status == 0 else {
+      throw NSError(domain: "curl", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.output])
+    }
+    return try JSONParser.parse(Array(result.output.utf8))
+  }
+
+  deinit {
+    stop(signal: SIGKILL)
+    try? FileManager.default.removeItem(at: dataDirectory)
+  }
+}
+
+/// Polls `condition` every 100 ms until it holds or `timeoutSeconds` pass (then fails the test).
+func waitUntil(
+  _ what: String, timeoutSeconds: Double, file: StaticString = #filePath, line: UInt = #line,
+  _ condition: () throws -> Bool
+) throws {
+  let deadline = Date().addingTimeInterval(timeoutSeconds)
+  while Date() < deadline {
+    if try condition() { return }
+    Thread.sleep(forTimeInterval: 0.1)
+  }
+  XCTFail("timed out after \(timeoutSeconds) s waiting until \(what)", file: file, line: line)
+  throw TimedOut(what: what)
+}
+
+/// Thrown when `waitUntil` gives up, to end the test after its failure is recorded.
+struct TimedOut: Error {
+  var what: String
+}
