@@ -11,8 +11,11 @@ public struct HTTPVersion: Hashable, Comparable, Sendable, CustomStringConvertib
     self.minor = minor
   }
 
+  // The underscores stand for the dots of "1.0" and "1.1", as in SwiftNIO's names.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   /// HTTP/1.0: connections close after each response unless the client asks for keep-alive.
   public static let http1_0 = HTTPVersion(major: 1, minor: 0)
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   /// HTTP/1.1: persistent connections by default, chunked transfer coding.
   public static let http1_1 = HTTPVersion(major: 1, minor: 1)
 
