@@ -89,7 +89,8 @@ struct HTTPResponseParser {
     }
   }
 
-  /// Parses a head if one has arrived; true if it was a final response's head.
+  /// Parses a head if one has arrived; false if more bytes are needed. An interim head is
+  /// consumed and dropped; a final head starts the body.
   private mutating func parseHead(requestMethod method: HTTPMethod) throws(HTTPParseError) -> Bool {
     switch try buffer.takeHead(maximumBytes: configuration.maximumResponseHeadBytes) {
     case .incomplete:
@@ -102,7 +103,7 @@ struct HTTPResponseParser {
         fieldLines, maximumCount: HTTPRequestParser.maximumHeaderCount)
       if status.code < 200 {
         guard status.code != 101 else { throw .badRequest("unexpected 101 Switching Protocols") }
-        return false  // Interim: the final response follows.
+        return true  // Interim: the final response follows.
       }
       let response = HTTPClientResponse(status: status, version: version, headers: headers)
       let framing = try bodyFraming(of: response, requestMethod: method)

@@ -120,9 +120,11 @@ final class HTTPRequestParserTests: XCTestCase {
   }
 
   func testFramingThatCouldSmuggleIsRejected() {
-    let both = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+    let both =
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
     XCTAssertEqual(rejection(both + "0\r\n\r\n"), 400)
-    let differing = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"
+    let differing =
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"
     XCTAssertEqual(rejection(differing), 400)
     XCTAssertEqual(rejection("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3, 4\r\n\r\nabcd"), 400)
     XCTAssertEqual(rejection("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n"), 400)

@@ -108,7 +108,8 @@ final class HTTPServerConnectionTests: XCTestCase {
       XCTAssertEqual(responder.requests.count, 1, "only the first request is served: \(code)")
       XCTAssertTrue(output.shouldClose)
       var fresh = EchoResponder()
-      XCTAssertEqual(statusCode(serve(get, responder: &fresh).bytes), 200, "a new connection serves")
+      XCTAssertEqual(
+        statusCode(serve(get, responder: &fresh).bytes), 200, "a new connection serves")
     }
   }
 
@@ -116,7 +117,8 @@ final class HTTPServerConnectionTests: XCTestCase {
     var responder = EchoResponder()
     let output = serve("GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", responder: &responder)
     XCTAssertTrue(
-      text(output.bytes).hasSuffix("\r\n\r\nthe path has an invalid percent-escape or is not UTF-8"))
+      text(output.bytes).hasSuffix("\r\n\r\nthe path has an invalid percent-escape or is not UTF-8")
+    )
   }
 
   func testExpectContinueAccepted() {
