@@ -57,7 +57,7 @@ public struct HTTPRequestParser {
     return true
   }
 
-  /// The declared body length of the head awaiting `startBody`, or nil if the body is chunked.
+  /// How the body of the head awaiting `startBody` is framed; nil when no head is waiting.
   var declaredBodyFraming: BodyFraming? {
     switch state {
     case .awaitingBodyLimit(_, let framing): return framing
@@ -88,6 +88,7 @@ public struct HTTPRequestParser {
 
   /// Sets the current request's body limit, rejecting a declared length over it with 413.
   public mutating func startBody(maximumBytes: Int) throws(HTTPParseError) {
+    precondition(maximumBytes >= 0, "a body limit is not negative")
     switch state {
     case .awaitingBodyLimit(let head, let framing):
       if case .length(let length) = framing, length > maximumBytes {

@@ -110,36 +110,47 @@ public struct HTTPServerConnection {
     var output: [UInt8] = []
     var answered = 0
     while true {
-      let event: HTTPRequestParser.Event
+      let event: HTTPRequestParser.Event?
       do {
-        guard let next = try parser.next() else { break }
-        event = next
+        event = try parser.next()
         if case .head(let head) = event {
           currentHead = head
           try startBody(of: head, responder: responder, output: &output)
-          continue
         }
       } catch {
         return fail(error, output: output, &responder)
       }
-      guard case .request(let request) = event else { continue }
-      answered += 1
-      guard answered <= configuration.maximumPipelinedRequests else {
-        let error = HTTPParseError(
-          status: .serviceUnavailable, message: "too many pipelined requests at once")
-        return fail(error, output: output, &responder)
+      switch event {
+      case nil:
+        return HTTPServerOutput(bytes: output)
+      case .head:
+        continue
+      case .request(let request):
+        answered += 1
+        guard answered <= configuration.maximumPipelinedRequests else {
+          let error = HTTPParseError(
+            status: .serviceUnavailable, message: "too many pipelined requests at once")
+          return fail(error, output: output, &responder)
+        }
+        let keepAlive = answer(request, now: now, &responder, output: &output)
+        guard keepAlive else { return close(sending: output) }
       }
-      let response = responder.respond(to: request, now: now)
-      let keepAlive = request.head.keepAlive && !response.closesConnection
-      output += response.serialized(
-        forRequestMethod: request.head.method, keepAlive: keepAlive,
-        requestVersion: request.head.version)
-      currentHead = nil
-      guard keepAlive else { return close(sending: output) }
-      idleSince = now
-      requestStartedAt = parser.isInsideRequest ? now : nil
     }
-    return HTTPServerOutput(bytes: output)
+  }
+
+  /// Appends the responder's answer to `request`; returns whether the connection stays open.
+  private mutating func answer<Responder: HTTPResponder>(
+    _ request: HTTPRequest, now: Instant, _ responder: inout Responder, output: inout [UInt8]
+  ) -> Bool {
+    let response = responder.respond(to: request, now: now)
+    let keepAlive = request.head.keepAlive && !response.closesConnection
+    output += response.serialized(
+      forRequestMethod: request.head.method, keepAlive: keepAlive,
+      requestVersion: request.head.version)
+    currentHead = nil
+    idleSince = now
+    requestStartedAt = parser.isInsideRequest ? now : nil
+    return keepAlive
   }
 
   /// Applies the responder's body limit and answers `Expect` (RFC 9110 §10.1.1): `100 Continue`
