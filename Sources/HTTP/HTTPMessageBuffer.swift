@@ -31,7 +31,9 @@ struct HTTPMessageBuffer {
   /// Whether any received byte is still unconsumed.
   var hasUnreadBytes: Bool { readIndex < bytes.count }
 
+  /// Adds received bytes, first dropping consumed ones if they are most of the buffer.
   mutating func append<Bytes: Collection<UInt8>>(_ newBytes: Bytes) {
+    compact()
     bytes.append(contentsOf: newBytes)
   }
 
@@ -44,7 +46,7 @@ struct HTTPMessageBuffer {
 
   /// Drops consumed bytes once they are a large part of the buffer, keeping memory bounded by
   /// what is unread while copying each byte only a bounded number of times.
-  mutating func compact() {
+  private mutating func compact() {
     guard readIndex > 0, readIndex >= bytes.count / 2 else { return }
     bytes.removeFirst(readIndex)
     scanIndex -= readIndex

@@ -81,7 +81,6 @@ public struct HTTPRequestParser {
         state = .body(head, framing, maximumBytes: maximumBytes, body: body, decoder)
         return nil
       }
-      buffer.compact()
       return .request(HTTPRequest(head: head, body: body))
     }
   }

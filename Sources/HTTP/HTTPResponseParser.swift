@@ -47,7 +47,6 @@ struct HTTPResponseParser {
             state = .body(response, framing, decoder)
             return nil
           }
-          buffer.compact()
           return response
         }
       }

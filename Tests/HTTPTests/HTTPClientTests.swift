@@ -173,4 +173,18 @@ final class HTTPClientTests: XCTestCase {
       XCTAssertEqual(error as? HTTPClientError, .unsolicitedResponse)
     }
   }
+
+  func testResponseSplitAtEveryOffset() throws {
+    let input = bytes(
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "4;a=b\r\nWiki\r\n5\r\npedia\r\n0\r\nTrailer: x\r\n\r\n")
+    for offset in 0...input.count {
+      var client = HTTPClientConnection()
+      _ = client.send(HTTPClientRequest(method: .post, target: "/"), host: "h")
+      let first = try client.receive(Array(input[..<offset]))
+      let response = try XCTUnwrap(first ?? client.receive(Array(input[offset...])))
+      XCTAssertEqual(text(response.body), "Wikipedia", "split at \(offset)")
+      XCTAssertTrue(client.isReusable)
+    }
+  }
 }

@@ -218,4 +218,18 @@ final class HTTPServerConnectionTests: XCTestCase {
     }
     XCTAssertEqual(output, serve(get, responder: &responder))
   }
+
+  func testExpectIsIgnoredForHTTP10() {
+    var responder = EchoResponder()
+    let input = "POST /up HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi"
+    let output = serve(input, responder: &responder)
+    XCTAssertEqual(statusCode(output.bytes), 200)
+    XCTAssertFalse(text(output.bytes).contains("100 Continue"))
+  }
+
+  func testTooManyEmptyLinesBeforeARequestAre400() {
+    var responder = EchoResponder()
+    let output = serve(String(repeating: "\r\n", count: 9) + get, responder: &responder)
+    XCTAssertEqual(statusCode(output.bytes), 400)
+  }
 }
