@@ -9,7 +9,8 @@
 /// Framing rules, all in the name of never disagreeing with another parser about where a
 /// request ends: Content-Length together with Transfer-Encoding is rejected; so are differing
 /// Content-Lengths, Transfer-Encoding in HTTP/1.0, and any transfer coding but a single
-/// `chunked` (501 for codings Loam does not implement).
+/// `chunked` (501 for codings Loam does not implement). After a thrown error the parser's state
+/// is undefined: the connection must close, as nothing after bad framing can be trusted.
 public struct HTTPRequestParser {
   /// The most field lines in a head.
   public static let maximumHeaderCount = 100
