@@ -1,0 +1,139 @@
+/// Received bytes not yet parsed, and the search for the end of a message head.
+///
+/// Heads end at the first empty line. The search resumes where it stopped, so bytes arriving
+/// one at a time cost linear, not quadratic, time. Every line must end in CRLF: a bare LF or a
+/// bare CR is rejected (RFC 9112 §2.2 allows either rejecting or tolerating a bare LF; Loam
+/// rejects, because a peer that parses it differently is how requests get smuggled).
+struct HTTPMessageBuffer {
+  /// The outcome of looking for a complete head.
+  enum HeadSearch {
+    /// More bytes are needed.
+    case incomplete
+    /// A head: its first line and its field lines, without line endings.
+    case complete(startLine: ArraySlice<UInt8>, fieldLines: [ArraySlice<UInt8>])
+    /// The head is longer than allowed; `firstLineComplete` tells which part overflowed.
+    case tooLarge(firstLineComplete: Bool)
+  }
+
+  /// The most empty lines skipped before a head (RFC 9112 §2.2 asks servers to skip some).
+  static let maximumLeadingEmptyLines = 8
+
+  private var bytes: [UInt8] = []
+  private var readIndex = 0
+  /// Where the head search resumes, and what it has learned so far.
+  private var scanIndex = 0
+  private var lineStarts: [Int] = []
+  private var leadingEmptyLines = 0
+
+  /// Bytes received but not yet consumed.
+  var unread: ArraySlice<UInt8> { bytes[readIndex...] }
+
+  /// Whether any received byte is still unconsumed.
+  var hasUnreadBytes: Bool { readIndex < bytes.count }
+
+  /// Adds received bytes, first dropping consumed ones if they are most of the buffer.
+  mutating func append<Bytes: Collection<UInt8>>(_ newBytes: Bytes) {
+    compact()
+    bytes.append(contentsOf: newBytes)
+  }
+
+  /// Marks `count` unread bytes as consumed.
+  mutating func consume(_ count: Int) {
+    precondition(count <= bytes.count - readIndex, "cannot consume bytes not received")
+    readIndex += count
+    scanIndex = max(scanIndex, readIndex)
+  }
+
+  /// Drops consumed bytes once they are a large part of the buffer, keeping memory bounded by
+  /// what is unread while copying each byte only a bounded number of times.
+  private mutating func compact() {
+    guard readIndex > 0, readIndex >= bytes.count / 2 else { return }
+    bytes.removeFirst(readIndex)
+    scanIndex -= readIndex
+    for index in lineStarts.indices { lineStarts[index] -= readIndex }
+    readIndex = 0
+  }
+
+  /// Looks for a complete head of at most `maximumBytes` bytes (line endings included) and
+  /// consumes it if found.
+  mutating func takeHead(maximumBytes: Int) throws(HTTPParseError) -> HeadSearch {
+    if lineStarts.isEmpty { lineStarts.append(readIndex) }
+    while scanIndex < bytes.count {
+      if scanIndex - readIndex >= maximumBytes {
+        return .tooLarge(firstLineComplete: lineStarts.count > 1)
+      }
+      let byte = bytes[scanIndex]
+      if byte == ASCII.carriageReturn {
+        guard scanIndex + 2 - readIndex <= maximumBytes else {
+          return .tooLarge(firstLineComplete: lineStarts.count > 1)
+        }
+        guard scanIndex + 1 < bytes.count else { return .incomplete }
+        guard bytes[scanIndex + 1] == ASCII.lineFeed else {
+          throw .badRequest("a CR is not followed by LF")
+        }
+        scanIndex += 2
+        if let head = try endOfLine() { return head }
+      } else if byte == ASCII.lineFeed {
+        throw .badRequest("a line ends in a bare LF; HTTP lines end in CRLF")
+      } else {
+        scanIndex += 1
+      }
+    }
+    return .incomplete
+  }
+
+  /// Called after each CRLF: skips leading empty lines, or finishes the head at an empty line.
+  private mutating func endOfLine() throws(HTTPParseError) -> HeadSearch? {
+    let lineStart = lineStarts[lineStarts.count - 1]
+    guard scanIndex - lineStart == 2 else {
+      lineStarts.append(scanIndex)
+      return nil
+    }
+    if lineStarts.count == 1 {
+      leadingEmptyLines += 1
+      guard leadingEmptyLines <= HTTPMessageBuffer.maximumLeadingEmptyLines else {
+        throw .badRequest("too many empty lines before the request line")
+      }
+      readIndex = scanIndex
+      lineStarts[0] = scanIndex
+      return nil
+    }
+    var lines: [ArraySlice<UInt8>] = []
+    lines.reserveCapacity(lineStarts.count - 1)
+    for index in 0..<(lineStarts.count - 1) {
+      lines.append(bytes[lineStarts[index]..<(lineStarts[index + 1] - 2)])
+    }
+    readIndex = scanIndex
+    lineStarts.removeAll(keepingCapacity: true)
+    leadingEmptyLines = 0
+    return .complete(startLine: lines[0], fieldLines: Array(lines.dropFirst()))
+  }
+}
+
+/// Parses field lines (`name: value`) into headers, rejecting what RFC 9112 §5 forbids:
+/// whitespace before the colon, line folding, control bytes. Allows at most `maximumCount`.
+func parseFieldLines(
+  _ lines: [ArraySlice<UInt8>], maximumCount: Int
+) throws(HTTPParseError) -> HTTPHeaders {
+  guard lines.count <= maximumCount else {
+    throw HTTPParseError(
+      status: .requestHeaderFieldsTooLarge, message: "more than \(maximumCount) header fields")
+  }
+  var headers = HTTPHeaders()
+  for line in lines {
+    guard let first = line.first, !isWhitespace(first) else {
+      throw .badRequest("obsolete line folding is not accepted")
+    }
+    guard let colon = line.firstIndex(of: ASCII.colon), isToken(line[..<colon]) else {
+      throw .badRequest("a header field name is missing or not a token")
+    }
+    let value = trimmingWhitespace(line[(colon + 1)...])
+    guard value.allSatisfy(isFieldValueByte) else {
+      throw .badRequest("a header field value holds control bytes")
+    }
+    headers.addValidated(
+      name: String(decoding: line[..<colon], as: UTF8.self),
+      value: String(decoding: value, as: UTF8.self))
+  }
+  return headers
+}
