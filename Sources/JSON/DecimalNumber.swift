@@ -84,7 +84,18 @@ struct DecimalNumber {
   /// The exact path: finds the binary exponent `e` and 53-bit `q` with value ≈ q × 2^e.
   private static func slowPath(_ digits: [UInt8], _ exponent: Int) -> Double? {
     var numerator = BigUnsigned(0)
-    for digit in digits { numerator.multiply(by: 10, adding: UInt32(digit)) }
+    var chunkStart = 0
+    while chunkStart < digits.count {  // nine digits per pass: 10^9 < 2^32
+      let chunk = digits[chunkStart..<min(chunkStart + 9, digits.count)]
+      var chunkValue: UInt32 = 0
+      var chunkScale: UInt32 = 1
+      for digit in chunk {
+        chunkValue = chunkValue * 10 + UInt32(digit)
+        chunkScale *= 10
+      }
+      numerator.multiply(by: chunkScale, adding: chunkValue)
+      chunkStart += 9
+    }
     var denominator = BigUnsigned(1)
     if exponent >= 0 {
       numerator.multiplyByPowerOfTen(exponent)

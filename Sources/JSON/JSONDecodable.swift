@@ -86,16 +86,14 @@ extension Int64: JSONDecodable {
     guard case .number(let number) = json else {
       throw .typeMismatch(expected: .number, found: json)
     }
-    switch number {
-    case .integer(let integer):
-      self = integer
-    case .double(let double):
-      guard double.rounded(.towardZero) == double else { throw JSONDecodingError(.notAnInteger) }
-      guard let integer = Int64(exactly: double) else {
-        throw JSONDecodingError(.integerOutOfRange)
-      }
-      self = integer
+    guard let integer = number.int64Value else {
+      // Every double of magnitude 2^63 or more is integral, just too large; a smaller one
+      // that does not convert has a fraction.
+      let double = number.doubleValue
+      let isTooLarge = double >= 0x1p63 || double < -0x1p63
+      throw JSONDecodingError(isTooLarge ? .integerOutOfRange : .notAnInteger)
     }
+    self = integer
   }
 }
 

@@ -21,7 +21,15 @@ public enum JSONNumber: Equatable, Sendable {
   public var int64Value: Int64? {
     switch self {
     case .integer(let value): return value
-    case .double(let value): return Int64(exactly: value)
+    case .double(let value): return Self.int64(exactly: value)
     }
+  }
+
+  /// `Int64(exactly:)` without its call to libm's `rint`, which bare metal lacks: converting
+  /// to `Int64` truncates, so the double was integral exactly when converting back restores it.
+  private static func int64(exactly value: Double) -> Int64? {
+    guard value >= -0x1p63 && value < 0x1p63 else { return nil }  // also rejects NaN
+    let truncated = Int64(value)
+    return Double(truncated) == value ? truncated : nil
   }
 }
