@@ -46,7 +46,8 @@ final class DecimalConversionTests: XCTestCase {
   func testHugeInputsAreBoundedAndCorrect() {
     XCTAssertNil(bits("1" + String(repeating: "0", count: 100_000)))
     XCTAssertEqual(bits("0." + String(repeating: "0", count: 100_000) + "1"), 0)
-    XCTAssertEqual(bits("1" + String(repeating: "0", count: 100_000) + "e-100000"), 0x3FF0_0000_0000_0000)
+    XCTAssertEqual(
+      bits("1" + String(repeating: "0", count: 100_000) + "e-100000"), 0x3FF0_0000_0000_0000)
     XCTAssertNil(bits("1e99999999999999999999999"))
     XCTAssertEqual(bits("1e-99999999999999999999999"), 0)
     XCTAssertEqual(bits("0e99999999999999999999999"), 0)

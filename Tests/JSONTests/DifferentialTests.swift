@@ -15,12 +15,13 @@ final class DifferentialTests: XCTestCase {
       XCTAssertEqual(fields.count, 2, "bad oracle line")
       guard fields.count == 2 else { continue }
       let text = String(fields[0])
-      switch Result(catching: { () throws(JSONParseError) in try JSONParser.parse(Array(text.utf8)) }) {
+      switch Self.parse(text) {
       case .success(.number(.integer(let integer))):
         // JSON integers stay integers; "-0" is the integer 0, as in Python's json.
         XCTAssertEqual(Double(integer), Self.pythonFloat(fields[1]), "\(text)")
       case .success(let value):
-        XCTAssertEqual(value.doubleValue?.bitPattern, Self.pythonFloat(fields[1])?.bitPattern, "\(text)")
+        XCTAssertEqual(
+          value.doubleValue?.bitPattern, Self.pythonFloat(fields[1])?.bitPattern, "\(text)")
       case .failure(let error):
         XCTAssertEqual(fields[1], "inf", "\(text): \(error)")
         XCTAssertEqual(error.kind, .numberOutOfRange, "\(text)")
@@ -28,6 +29,10 @@ final class DifferentialTests: XCTestCase {
       checked += 1
     }
     XCTAssertEqual(checked, 10000)
+  }
+
+  private static func parse(_ text: String) -> Result<JSONValue, JSONParseError> {
+    Result { () throws(JSONParseError) in try JSONParser.parse(Array(text.utf8)) }
   }
 
   /// The oracle's bit pattern as a double; nil for "inf" (Python overflowed).
@@ -57,7 +62,8 @@ final class DifferentialTests: XCTestCase {
           let serialized = try JSONParser.parse(frame.document).serialized()
           outputs += Array("O \(serialized.count)\n".utf8) + serialized + [0x0A]
         } catch {
-          XCTFail("rejected valid document: \(error)\n\(String(decoding: frame.document, as: UTF8.self))")
+          XCTFail(
+            "rejected valid document: \(error)\n\(String(decoding: frame.document, as: UTF8.self))")
         }
       } else {
         invalidCount += 1
@@ -102,7 +108,8 @@ final class DifferentialTests: XCTestCase {
       let header = String(decoding: data[position..<lineEnd], as: UTF8.self)
         .split(separator: " ").map(String.init)
       let length = try XCTUnwrap(Int(header.last ?? ""))
-      frames.append(Frame(header: header, document: Array(data[lineEnd + 1..<lineEnd + 1 + length])))
+      frames.append(
+        Frame(header: header, document: Array(data[lineEnd + 1..<lineEnd + 1 + length])))
       position = lineEnd + 1 + length + 1
     }
     return frames

@@ -28,7 +28,8 @@ final class JSONParserTests: XCTestCase {
   }
 
   func testParsesEveryKindOfValue() throws {
-    let value = try parse(#" { "a" : [1, -2.5, "x", true, false, null, {}, []], "b": {"c": 1e2} } "#)
+    let value = try parse(
+      #" { "a" : [1, -2.5, "x", true, false, null, {}, []], "b": {"c": 1e2} } "#)
     let expected: JSONValue = [
       "a": [1, -2.5, "x", true, false, nil, [:], []],
       "b": ["c": .number(.double(100))],
@@ -64,7 +65,9 @@ final class JSONParserTests: XCTestCase {
     XCTAssertEqual(try parse(#""\u00e9\u00C9\u0000""#), .string("éÉ\u{0}"))
     XCTAssertEqual(try parse(#""\ud83d\ude00 😀""#), .string("😀 😀"))
     XCTAssertEqual(try parse(#""\uFFFF\uDBFF\uDFFF""#), .string("\u{FFFF}\u{10FFFF}"))
-    XCTAssertEqual(try parse("\"\u{7F}\u{80}\u{7FF}\u{800}\u{FFFD}\u{10000}\""), .string("\u{7F}\u{80}\u{7FF}\u{800}\u{FFFD}\u{10000}"))
+    XCTAssertEqual(
+      try parse("\"\u{7F}\u{80}\u{7FF}\u{800}\u{FFFD}\u{10000}\""),
+      .string("\u{7F}\u{80}\u{7FF}\u{800}\u{FFFD}\u{10000}"))
     XCTAssertEqual(try parse(#""""#), .string(""))
   }
 

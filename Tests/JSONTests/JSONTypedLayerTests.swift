@@ -80,12 +80,14 @@ final class JSONTypedLayerTests: XCTestCase {
 
     let missing = #"{"readings":[{"value":1}]}"#
     XCTAssertEqual(
-      try decodeError(Batch.self, missing)?.description, "readings[0].sensor: required key is missing")
+      try decodeError(Batch.self, missing)?.description,
+      "readings[0].sensor: required key is missing")
     let badTag = #"{"readings":[{"sensor":"a","value":1,"sequence":1,"tags":["x",7]}]}"#
     XCTAssertEqual(
       try decodeError(Batch.self, badTag)?.description,
       "readings[0].tags[1]: expected a string, found a number")
-    XCTAssertEqual(try decodeError(Batch.self, "[]")?.description, "expected an object, found an array")
+    XCTAssertEqual(
+      try decodeError(Batch.self, "[]")?.description, "expected an object, found an array")
   }
 
   func testDecodeIfPresentTreatsAbsentAndNullAsNil() throws {
@@ -94,7 +96,8 @@ final class JSONTypedLayerTests: XCTestCase {
     XCTAssertNil(try object.decodeIfPresent("missing", as: String.self))
     XCTAssertEqual(try object.decodeIfPresent("b", as: String.self), "x")
     XCTAssertThrowsError(try object.decodeIfPresent("c", as: String.self)) { error in
-      XCTAssertEqual((error as? JSONDecodingError)?.description, "c: expected a string, found a number")
+      XCTAssertEqual(
+        (error as? JSONDecodingError)?.description, "c: expected a string, found a number")
     }
   }
 

@@ -34,7 +34,8 @@ final class JSONWriterTests: XCTestCase {
     writer.string("\"\\/\n\r\t\u{8}\u{C}\u{0}\u{1F}\u{7F} é😀")
     XCTAssertEqual(
       text(writer.bytes), "\"\\\"\\\\/\\n\\r\\t\\b\\f\\u0000\\u001F\u{7F} é😀\"")
-    XCTAssertEqual(try JSONParser.parse(writer.bytes), .string("\"\\/\n\r\t\u{8}\u{C}\u{0}\u{1F}\u{7F} é😀"))
+    XCTAssertEqual(
+      try JSONParser.parse(writer.bytes), .string("\"\\/\n\r\t\u{8}\u{C}\u{0}\u{1F}\u{7F} é😀"))
   }
 
   func testWritesIntegersExactly() {

@@ -42,6 +42,7 @@ enum PythonOracle {
   /// A fresh path in the temporary directory.
   static func temporaryFile(_ name: String) -> URL {
     FileManager.default.temporaryDirectory
-      .appendingPathComponent("json-differential-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
+      .appendingPathComponent(
+        "json-differential-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
   }
 }
