@@ -1,8 +1,8 @@
 extension Parser {
   /// Reads a string starting at its opening quote and returns it unescaped.
   ///
-  /// Runs of plain bytes are validated as UTF-8 and copied in one go; escapes are decoded to
-  /// UTF-8 one at a time. The result is well-formed UTF-8, so building the `String` repairs
+  /// Runs of plain bytes are validated as UTF-8 and copied in one go (a string without escapes
+  /// is one run, copied straight into the `String`); escapes are decoded to UTF-8 one at a time. The result is well-formed UTF-8, so building the `String` repairs
   /// nothing.
   mutating func parseString() throws(JSONParseError) -> String {
     precondition(current == ASCII.quote, "a string starts with a quote")
@@ -14,8 +14,11 @@ extension Parser {
       guard let byte = current else { throw error(.unexpectedEndOfInput) }
       switch byte {
       case ASCII.quote:
-        decoded.append(contentsOf: bytes[runStart..<position])
+        let run = bytes[runStart..<position]
         position += 1
+        let hadEscapes = runStart != start + 1
+        guard hadEscapes else { return String(decoding: run, as: UTF8.self) }
+        decoded.append(contentsOf: run)
         return String(decoding: decoded, as: UTF8.self)
       case ASCII.backslash:
         decoded.append(contentsOf: bytes[runStart..<position])
