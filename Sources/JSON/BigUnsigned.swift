@@ -62,30 +62,6 @@ struct BigUnsigned {
     limbs.insert(contentsOf: repeatElement(0, count: limbShift), at: 0)
   }
 
-  /// Shifts right in place by one bit (halves, rounding down).
-  mutating func shiftRightByOne() {
-    var carry: UInt32 = 0
-    for index in limbs.indices.reversed() {
-      let limb = limbs[index]
-      limbs[index] = (limb >> 1) | carry
-      carry = limb << 31
-    }
-    normalize()
-  }
-
-  /// Subtracts `other` in place; `other` must not exceed `self`.
-  mutating func subtract(_ other: BigUnsigned) {
-    precondition(compare(other) >= 0, "subtraction would go negative")
-    var borrow: UInt64 = 0
-    for index in limbs.indices {
-      let subtrahend = (index < other.limbs.count ? UInt64(other.limbs[index]) : 0) + borrow
-      let minuend = UInt64(limbs[index])
-      borrow = minuend < subtrahend ? 1 : 0
-      limbs[index] = UInt32(truncatingIfNeeded: minuend &+ (borrow << 32) &- subtrahend)
-    }
-    normalize()
-  }
-
   /// -1, 0 or 1 as `self` is less than, equal to or greater than `other`.
   func compare(_ other: BigUnsigned) -> Int {
     if limbs.count != other.limbs.count { return limbs.count < other.limbs.count ? -1 : 1 }
@@ -98,25 +74,71 @@ struct BigUnsigned {
   /// Divides `self` by `divisor` when the quotient is known to be below 2^`quotientBits`,
   /// returning the quotient and the remainder.
   ///
-  /// Binary long division: one compare-and-subtract per quotient bit. The decimal conversion
-  /// only needs quotients of about 54 bits, so this beats a general multi-limb division in
-  /// both simplicity and speed.
+  /// Binary long division: one compare-and-subtract per quotient bit, against the divisor
+  /// shifted left and then halved at each step. The decimal conversion only needs quotients of
+  /// about 54 bits, so this beats a general multi-limb division in simplicity, and working on
+  /// fixed-width limb arrays (leading zeros allowed) keeps the loop free of reallocation.
   func divided(by divisor: BigUnsigned, quotientBits: Int) -> (UInt64, BigUnsigned) {
     precondition(quotientBits > 0 && quotientBits < 64, "quotient must fit a UInt64")
-    var remainder = self
     var shiftedDivisor = divisor
     shiftedDivisor.shiftLeft(by: quotientBits - 1)
+    let width = max(limbs.count, shiftedDivisor.limbs.count)
+    var remainder = limbs + repeatElement(0, count: width - limbs.count)
+    var step = shiftedDivisor.limbs + repeatElement(0, count: width - shiftedDivisor.limbs.count)
     var quotient: UInt64 = 0
-    for _ in 0..<quotientBits {
-      quotient <<= 1
-      if remainder.compare(shiftedDivisor) >= 0 {
-        remainder.subtract(shiftedDivisor)
-        quotient |= 1
+    // Buffer pointers: the arrays are exclusively ours, so skip per-element uniqueness checks.
+    remainder.withUnsafeMutableBufferPointer { remainder in
+      step.withUnsafeMutableBufferPointer { step in
+        for _ in 0..<quotientBits {
+          quotient <<= 1
+          if !Self.isLess(remainder, step) {
+            Self.subtract(step, from: remainder)
+            quotient |= 1
+          }
+          Self.shiftRightByOne(step)
+        }
       }
-      shiftedDivisor.shiftRightByOne()
     }
-    precondition(remainder.compare(divisor) < 0, "quotient did not fit in the bits given")
-    return (quotient, remainder)
+    var result = BigUnsigned(0)
+    result.limbs = remainder
+    result.normalize()
+    precondition(result.compare(divisor) < 0, "quotient did not fit in the bits given")
+    return (quotient, result)
+  }
+
+  /// Whether `left < right` for limb arrays of equal width.
+  private static func isLess(
+    _ left: UnsafeMutableBufferPointer<UInt32>, _ right: UnsafeMutableBufferPointer<UInt32>
+  ) -> Bool {
+    for index in left.indices.reversed() where left[index] != right[index] {
+      return left[index] < right[index]
+    }
+    return false
+  }
+
+  /// `minuend -= subtrahend` for limb arrays of equal width; the subtrahend is not larger.
+  private static func subtract(
+    _ subtrahend: UnsafeMutableBufferPointer<UInt32>,
+    from minuend: UnsafeMutableBufferPointer<UInt32>
+  ) {
+    var borrow: UInt64 = 0
+    for index in minuend.indices {
+      let taken = UInt64(subtrahend[index]) + borrow
+      let available = UInt64(minuend[index])
+      borrow = available < taken ? 1 : 0
+      minuend[index] = UInt32(truncatingIfNeeded: available &+ (borrow << 32) &- taken)
+    }
+    assert(borrow == 0, "subtraction went negative")
+  }
+
+  /// Halves a limb array in place, keeping its width.
+  private static func shiftRightByOne(_ limbs: UnsafeMutableBufferPointer<UInt32>) {
+    var carry: UInt32 = 0
+    for index in limbs.indices.reversed() {
+      let limb = limbs[index]
+      limbs[index] = (limb >> 1) | carry
+      carry = limb << 31
+    }
   }
 
   private mutating func normalize() {
