@@ -23,7 +23,9 @@ extension Reading: JSONEncodable, JSONDecodable {
     let object = try JSONObject(json: json)
     try object.rejectUnknownKeys(allowed: ["sensor", "quantity", "unit", "value", "time", "seq"])
     let sequence: Int64 = try object.decode("seq")
-    guard sequence >= 1 else { throw JSONDecodingError(path: "seq", reason: "must be at least 1") }
+    guard sequence >= 1 else {
+      throw JSONDecodingError(.invalidValue("must be at least 1"), path: [.key("seq")])
+    }
     self.init(
       sensorID: try object.decode("sensor"),
       quantity: try object.decode("quantity"),
@@ -41,7 +43,7 @@ extension UTCTime: JSONDecodable, JSONEncodable {
       self = try UTCTime(rfc3339: text)
     } catch {
       throw JSONDecodingError(
-        path: "", reason: "expected an RFC 3339 time such as 2026-11-26T20:33:46.123Z")
+        .invalidValue("expected an RFC 3339 time such as 2026-11-26T20:33:46.123Z"))
     }
   }
 
@@ -89,6 +91,15 @@ extension ReadingBatch: JSONEncodable, JSONDecodable {
       try self.init(json: document)
     } catch {
       throw ReadingBatchDecodingError(description: "\(error)")
+    }
+  }
+}
+
+extension JSONObject {
+  /// Refuses members other than `allowed`, so that a misspelt field is an error, not ignored.
+  fileprivate func rejectUnknownKeys(allowed: [String]) throws(JSONDecodingError) {
+    for member in members where !allowed.contains(member.key) {
+      throw JSONDecodingError(.invalidValue("unknown field"), path: [.key(member.key)])
     }
   }
 }
