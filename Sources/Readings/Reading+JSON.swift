@@ -31,24 +31,22 @@ extension Reading: JSONEncodable, JSONDecodable {
       quantity: try object.decode("quantity"),
       unit: try object.decode("unit"),
       value: try object.decode("value"),
-      time: try object.decode("time", as: UTCTime.self),
+      time: try object.decodeTime("time"),
       sequence: UInt64(sequence))
   }
 }
 
-extension UTCTime: JSONDecodable, JSONEncodable {
-  public init(json: JSONValue) throws(JSONDecodingError) {
-    let text: String = try String(json: json)
+extension JSONObject {
+  /// Decodes the member `key` as an RFC 3339 time.
+  public func decodeTime(_ key: String) throws(JSONDecodingError) -> UTCTime {
+    let text: String = try decode(key)
     do throws(RFC3339Error) {
-      self = try UTCTime(rfc3339: text)
+      return try UTCTime(rfc3339: text)
     } catch {
       throw JSONDecodingError(
-        .invalidValue("expected an RFC 3339 time such as 2026-11-26T20:33:46.123Z"))
+        .invalidValue("expected an RFC 3339 time such as 2026-11-26T20:33:46.123Z"),
+        path: [.key(key)])
     }
-  }
-
-  public func encode(to json: inout JSONWriter) {
-    json.string(rfc3339)
   }
 }
 

@@ -36,7 +36,7 @@ final class DashboardBrowserTests: XCTestCase {
     }
     XCTAssertEqual(result.status, 0, result.output)
     for sensor in sensors { XCTAssertTrue(result.output.contains(sensor), result.output) }
-    appliances.forEach { $0.kill() }
+    for appliance in appliances { appliance.kill() }
   }
 
   /// The check itself must be able to fail: a page with an uncaught exception is refused.

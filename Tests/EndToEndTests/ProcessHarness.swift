@@ -23,7 +23,9 @@ final class ChildProcess {
   init(_ executable: URL, _ arguments: [String], name: String) throws {
     outputFile = FileManager.default.temporaryDirectory
       .appendingPathComponent("loam-\(name)-\(UUID().uuidString).log")
-    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: outputFile.path])
+    }
     let handle = try FileHandle(forWritingTo: outputFile)
     process.executableURL = executable
     process.arguments = arguments
