@@ -42,6 +42,9 @@ func runAppliance() -> Int32 {
 
   do {
     try createDirectory(atPath: dataDirectory)
+    // One appliance per data directory: two would hand out the same sequence numbers.
+    let lock = try FileLock(path: dataDirectory + "/lock")
+    defer { lock.unlock() }
     let sequences = try SequenceReservation(path: dataDirectory + "/sequence")
     let loop = try EventLoop()
     let runtime = ApplianceRuntime(

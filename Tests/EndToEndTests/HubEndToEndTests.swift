@@ -119,6 +119,17 @@ final class HubEndToEndTests: XCTestCase {
     XCTAssertGreaterThan(after.last ?? 0, 1000, "the restart moved on to the next reserved block")
   }
 
+  func testASecondHubOnTheSameDataIsRefused() throws {
+    let hub = try HubUnderTest()
+    try hub.start()
+    let second = try runCommand(
+      try executable("hub").path,
+      ["--port", "\(try freePort())", "--data", hub.dataDirectory.path])
+    XCTAssertEqual(second.status, 1)
+    XCTAssertTrue(second.output.contains("another process is using this data"), second.output)
+    XCTAssertEqual(try hub.getJSON("/api/v1/health")["status"], .string("ok"))
+  }
+
   func testCorruptLogStopsTheHubAndKeepsTheFile() throws {
     let data = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: data) }
