@@ -77,7 +77,9 @@ public struct SimulatedEnvironment: Sendable {
 
   private mutating func advanceFridge(simulatedSeconds step: Double) -> [Sample] {
     // The door opens a few times an hour for about half a minute.
-    if doorOpenSeconds <= 0, random.nextUnit() < step / 1200 { doorOpenSeconds = 20 + 30 * random.nextUnit() }
+    if doorOpenSeconds <= 0, random.nextUnit() < step / 1200 {
+      doorOpenSeconds = 20 + 30 * random.nextUnit()
+    }
     let doorIsOpen = doorOpenSeconds > 0
     doorOpenSeconds = max(0, doorOpenSeconds - step)
     let targetCelsius = doorIsOpen ? 9.0 : 3.8

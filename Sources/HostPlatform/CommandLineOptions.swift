@@ -11,7 +11,7 @@ public struct CommandLineOptions {
     remaining = Array(arguments)
     self.usage = usage
     if remaining.contains("--help") || remaining.contains("-h") {
-      print(usage)
+      writeLine(usage)
       exit(0)
     }
   }
@@ -47,18 +47,7 @@ public struct CommandLineOptions {
   }
 
   private func fail(_ message: String) -> Never {
-    var standardError = StandardError()
-    print("\(message)\n\(usage)", to: &standardError)
+    writeLine("\(message)\n\(usage)", to: STDERR_FILENO)
     exit(2)
-  }
-}
-
-/// Standard error as a `TextOutputStream`.
-public struct StandardError: TextOutputStream {
-  /// The stream.
-  public init() {}
-
-  public mutating func write(_ text: String) {
-    fputs(text, stderr)
   }
 }

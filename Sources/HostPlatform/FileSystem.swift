@@ -24,7 +24,7 @@ public func createDirectory(atPath path: String) throws(SystemError) {
 
 /// Makes a new or removed entry of the directory containing `path` durable (fsync on the
 /// directory itself, as POSIX requires for metadata changes).
-func syncDirectory(containing path: String) throws(SystemError) {
+public func syncDirectory(containing path: String) throws(SystemError) {
   let directory = parentDirectory(of: path)
   let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
   guard descriptor >= 0 else { throw .fromErrno("open", subject: directory) }

@@ -119,7 +119,8 @@ public enum DashboardPage {
     "use strict";
     const POLL_MS = 2500;           // how often to ask the hub for news
     const FETCH_TIMEOUT_MS = 5000;  // a hub that does not answer within this counts as down
-    const WINDOW_MS = 30 * 60e3;    // the chart shows this much recent history
+    const WINDOW_MS = 30 * 60e3;    // the chart shows at most this much recent history
+    const MIN_WINDOW_MS = 2 * 60e3;  // and at least this much, so a new sensor's line has room
     const MAX_POINTS = 1200;        // cap per sensor: 30 min at one reading every 1.5 s
     const GAP_MS = 60e3;            // a pause longer than this breaks the chart line
     const QUANTITIES = {
@@ -202,7 +203,14 @@ public enum DashboardPage {
     }
 
     function formatValue(value) {
-      return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1);
+      const whole = Math.abs(value) >= 100 || Number.isInteger(value);
+      return whole ? value.toFixed(0) : value.toFixed(1);
+    }
+
+    /** "30 min" or "45 s", for chart axis labels. */
+    function formatSpan(milliseconds) {
+      const seconds = Math.round(milliseconds / 1000);
+      return seconds >= 120 ? Math.round(seconds / 60) + " min" : seconds + " s";
     }
 
     function formatDuration(seconds) {
@@ -227,6 +235,8 @@ public enum DashboardPage {
         minGuide: svg("line", {class: "guide", x1: 0, x2: 100, ...THIN}),
         maxLabel: el("span", {class: "label"}),
         minLabel: el("span", {class: "label"}),
+        axisStart: el("span", {}),
+        axisMiddle: el("span", {}),
         noData: el("span", {class: "nodata"}, "No recent readings"),
       };
       const plot = svg("svg", {viewBox: "0 0 100 100", preserveAspectRatio: "none",
@@ -241,7 +251,7 @@ public enum DashboardPage {
         el("p", {class: "reading"}, parts.value, parts.placeholder, parts.unit),
         parts.age, chart,
         el("div", {class: "axis", "aria-hidden": "true"},
-          el("span", {}, "\u221230 min"), el("span", {}, "\u221215 min"), el("span", {}, "now")));
+          parts.axisStart, parts.axisMiddle, el("span", {}, "now")));
       return parts;
     }
 
@@ -321,18 +331,23 @@ public enum DashboardPage {
       card.age.classList.toggle("stale", stale);
     }
 
-    /** Redraws the chart: x spans the last 30 minutes, y spans the data's min and max. */
+    /** Redraws the chart: x spans the recent history held (2 to 30 minutes), y spans the
+     *  data's min and max. */
     function drawChart(sensor) {
       const {card, points, info} = sensor;
       const end = hubNow();
-      const start = end - WINDOW_MS;
+      const held = points.length > 0 ? end - points[0].t : 0;
+      const shownMs = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, held));
+      const start = end - shownMs;
       const shown = points.filter((p) => p.t >= start);
+      card.axisStart.textContent = "\u2212" + formatSpan(shownMs);
+      card.axisMiddle.textContent = "\u2212" + formatSpan(shownMs / 2);
       const labels = [card.maxLabel, card.minLabel, card.maxGuide, card.minGuide];
       card.noData.hidden = shown.length > 0;
       if (shown.length === 0) {
         card.trace.setAttribute("d", "");
         for (const node of labels) node.style.visibility = "hidden";
-        card.chart.setAttribute("aria-label", "No readings in the last 30 minutes");
+        card.chart.setAttribute("aria-label", "No readings in the last " + formatSpan(shownMs));
         return;
       }
       let min = Infinity;
@@ -342,7 +357,7 @@ public enum DashboardPage {
       const low = min - span * 0.15;
       const high = max + span * 0.15;
       const y = (v) => (high - v) / (high - low) * 100;
-      const x = (t) => (t - start) / WINDOW_MS * 100;
+      const x = (t) => (t - start) / shownMs * 100;
       let d = "";
       let previous = null;
       for (const p of shown) {
@@ -361,8 +376,8 @@ public enum DashboardPage {
       for (const node of labels) node.style.visibility = "";
       // One label is enough when the line is flat.
       card.minLabel.style.visibility = max === min ? "hidden" : "";
-      card.chart.setAttribute("aria-label", "Last 30 minutes: min " + formatValue(min) + " " +
-        info.unit + ", max " + formatValue(max) + " " + info.unit);
+      card.chart.setAttribute("aria-label", "Last " + formatSpan(shownMs) + ": min " +
+        formatValue(min) + " " + info.unit + ", max " + formatValue(max) + " " + info.unit);
     }
 
     function renderSensor(sensor) {

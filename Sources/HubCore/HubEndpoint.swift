@@ -22,21 +22,23 @@ public enum HubEndpoint: Sendable, Equatable {
 
   /// Every route of the hub API: method, path pattern, endpoint and body limit. The OpenAPI
   /// document is checked against this table.
-  public static let routes: [(method: HTTPMethod, pattern: String, endpoint: HubEndpoint, maximumBodyBytes: Int)] = [
-    (.get, "/", .dashboard, 0),
-    (.get, "/api/v1/health", .health, 0),
-    (.get, "/api/v1/openapi.json", .openAPIDocument, 0),
-    (.get, "/api/v1/sensors", .sensors, 0),
-    (.get, "/api/v1/sensors/{id}", .sensor, 0),
-    (.get, "/api/v1/sensors/{id}/readings", .sensorReadings, 0),
-    (.post, "/api/v1/readings", .publishReadings, maximumBatchBytes),
-  ]
+  public static let routes:
+    [(method: HTTPMethod, pattern: String, endpoint: HubEndpoint, maximumBodyBytes: Int)] = [
+      (.get, "/", .dashboard, 0),
+      (.get, "/api/v1/health", .health, 0),
+      (.get, "/api/v1/openapi.json", .openAPIDocument, 0),
+      (.get, "/api/v1/sensors", .sensors, 0),
+      (.get, "/api/v1/sensors/{id}", .sensor, 0),
+      (.get, "/api/v1/sensors/{id}/readings", .sensorReadings, 0),
+      (.post, "/api/v1/readings", .publishReadings, maximumBatchBytes),
+    ]
 
   /// A router over `routes`.
   public static func router() -> HTTPRouter<HubEndpoint> {
     var router = HTTPRouter<HubEndpoint>()
     for route in routes {
-      router.add(route.method, route.pattern, route.endpoint, maximumBodyBytes: route.maximumBodyBytes)
+      router.add(
+        route.method, route.pattern, route.endpoint, maximumBodyBytes: route.maximumBodyBytes)
     }
     return router
   }

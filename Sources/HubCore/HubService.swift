@@ -40,7 +40,7 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   }
 
   public func maximumBodyBytes(for head: HTTPRequestHead) -> Int {
-    switch router.match(method: head.method, path: head.path) {
+    switch router.match(head) {
     case .found(_, _, let maximumBodyBytes): return maximumBodyBytes
     case .methodNotAllowed, .notFound: return 0
     }
@@ -58,7 +58,7 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   }
 
   private mutating func route(_ request: HTTPRequest, now: Instant) -> HTTPResponse {
-    switch router.match(method: request.head.method, path: request.head.path) {
+    switch router.match(request.head) {
     case .notFound:
       return APIError.notFound("no route for \(request.head.path)").response
     case .methodNotAllowed(let allowed):

@@ -9,7 +9,7 @@ extension AcceptedBatch: JSONEncodable, JSONDecodable {
   public func encode(to json: inout JSONWriter) {
     json.beginObject()
     json.field("appliance", applianceID)
-    json.field("received_at", receivedAt)
+    json.field("received_at", receivedAt.rfc3339)
     json.field("readings", readings)
     json.endObject()
   }
@@ -18,7 +18,7 @@ extension AcceptedBatch: JSONEncodable, JSONDecodable {
     let object = try JSONObject(json: json)
     self.init(
       applianceID: try object.decode("appliance"),
-      receivedAt: try object.decode("received_at"),
+      receivedAt: try object.decodeTime("received_at"),
       readings: try object.decode("readings"))
   }
 

@@ -121,6 +121,7 @@ struct BigUnsigned {
     _ subtrahend: UnsafeMutableBufferPointer<UInt32>,
     from minuend: UnsafeMutableBufferPointer<UInt32>
   ) {
+    assert(subtrahend.count == minuend.count, "limb arrays of different widths")
     var borrow: UInt64 = 0
     for index in minuend.indices {
       let taken = UInt64(subtrahend[index]) + borrow

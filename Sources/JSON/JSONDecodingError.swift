@@ -25,6 +25,7 @@ public struct JSONDecodingError: Error, Equatable, CustomStringConvertible {
     /// A type-specific rule is broken, such as "must not be empty".
     case invalidValue(String)
 
+    /// The reason as a phrase, such as "expected a number, found a string".
     public var description: String {
       switch self {
       case .typeMismatch(let expected, let found): return "expected \(expected), found \(found)"

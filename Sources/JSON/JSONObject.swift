@@ -18,6 +18,7 @@ public struct JSONObject: Equatable, Sendable {
       self.value = value
     }
 
+    /// Equal keys (by UTF-8 bytes) and equal values.
     public static func == (lhs: Member, rhs: Member) -> Bool {
       lhs.key.utf8.elementsEqual(rhs.key.utf8) && lhs.value == rhs.value
     }

@@ -70,6 +70,7 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
     /// A string whose decoded UTF-8 is longer than `Limits.maximumStringBytes`.
     case stringTooLong(Int)
 
+    /// The problem as a phrase, such as "trailing comma in object".
     public var description: String {
       switch self {
       case .unexpectedEndOfInput: return "unexpected end of input"

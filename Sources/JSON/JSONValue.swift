@@ -71,6 +71,7 @@ public enum JSONValue: Equatable, Sendable {
     }
   }
 
+  /// Structural equality; strings by their UTF-8 bytes (see the type's documentation).
   public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true

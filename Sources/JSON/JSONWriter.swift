@@ -116,7 +116,8 @@ public struct JSONWriter {
     endValue()
   }
 
-  /// Writes a whole value tree.
+  /// Writes a whole value tree. Recursion goes as deep as the value nests; a parsed value is
+  /// bounded by `JSONParser.Limits.maximumDepth`.
   public mutating func value(_ value: JSONValue) {
     switch value {
     case .null: null()

@@ -23,30 +23,30 @@ extension Reading: JSONEncodable, JSONDecodable {
     let object = try JSONObject(json: json)
     try object.rejectUnknownKeys(allowed: ["sensor", "quantity", "unit", "value", "time", "seq"])
     let sequence: Int64 = try object.decode("seq")
-    guard sequence >= 1 else { throw JSONDecodingError(path: "seq", reason: "must be at least 1") }
+    guard sequence >= 1 else {
+      throw JSONDecodingError(.invalidValue("must be at least 1"), path: [.key("seq")])
+    }
     self.init(
       sensorID: try object.decode("sensor"),
       quantity: try object.decode("quantity"),
       unit: try object.decode("unit"),
       value: try object.decode("value"),
-      time: try object.decode("time", as: UTCTime.self),
+      time: try object.decodeTime("time"),
       sequence: UInt64(sequence))
   }
 }
 
-extension UTCTime: JSONDecodable, JSONEncodable {
-  public init(json: JSONValue) throws(JSONDecodingError) {
-    let text: String = try String(json: json)
+extension JSONObject {
+  /// Decodes the member `key` as an RFC 3339 time.
+  public func decodeTime(_ key: String) throws(JSONDecodingError) -> UTCTime {
+    let text: String = try decode(key)
     do throws(RFC3339Error) {
-      self = try UTCTime(rfc3339: text)
+      return try UTCTime(rfc3339: text)
     } catch {
       throw JSONDecodingError(
-        path: "", reason: "expected an RFC 3339 time such as 2026-11-26T20:33:46.123Z")
+        .invalidValue("expected an RFC 3339 time such as 2026-11-26T20:33:46.123Z"),
+        path: [.key(key)])
     }
-  }
-
-  public func encode(to json: inout JSONWriter) {
-    json.string(rfc3339)
   }
 }
 
@@ -89,6 +89,15 @@ extension ReadingBatch: JSONEncodable, JSONDecodable {
       try self.init(json: document)
     } catch {
       throw ReadingBatchDecodingError(description: "\(error)")
+    }
+  }
+}
+
+extension JSONObject {
+  /// Refuses members other than `allowed`, so that a misspelt field is an error, not ignored.
+  fileprivate func rejectUnknownKeys(allowed: [String]) throws(JSONDecodingError) {
+    for member in members where !allowed.contains(member.key) {
+      throw JSONDecodingError(.invalidValue("unknown field"), path: [.key(member.key)])
     }
   }
 }

@@ -54,7 +54,9 @@ extension Reading {
     }
     let quantityBytes = quantity.utf8
     guard !quantityBytes.isEmpty, quantityBytes.count <= Self.maximumQuantityLength,
-      quantityBytes.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F })
+      quantityBytes.allSatisfy({
+        ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+      })
     else {
       return "quantity must be 1-32 characters of a-z, 0-9 or '_'"
     }

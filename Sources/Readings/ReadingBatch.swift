@@ -20,7 +20,8 @@ public struct ReadingBatch: Equatable, Sendable {
       return "appliance id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'"
     }
     guard readings.count <= Self.maximumReadings else {
-      return "a batch holds at most \(Self.maximumReadings) readings, this one has \(readings.count)"
+      return
+        "a batch holds at most \(Self.maximumReadings) readings, this one has \(readings.count)"
     }
     var previousSequence: UInt64 = 0
     for (index, reading) in readings.enumerated() {

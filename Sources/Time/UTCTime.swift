@@ -19,8 +19,11 @@ public struct UTCTime: Comparable, Hashable, Sendable, CustomStringConvertible {
   public func advanced(by duration: Duration) -> UTCTime {
     let (sum, overflow) = millisecondsSinceEpoch.addingReportingOverflow(
       duration.millisecondsClamped)
-    let clamped = overflow ? (duration < .zero ? Self.minimum : Self.maximum) : UTCTime(
-      millisecondsSinceEpoch: sum)
+    let clamped =
+      overflow
+      ? (duration < .zero ? Self.minimum : Self.maximum)
+      : UTCTime(
+        millisecondsSinceEpoch: sum)
     return min(max(clamped, Self.minimum), Self.maximum)
   }
 

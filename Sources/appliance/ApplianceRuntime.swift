@@ -118,6 +118,6 @@ final class ApplianceRuntime {
   }
 
   private func log(_ message: String) {
-    print("appliance \(applianceID): \(message)")
+    writeLine("appliance \(applianceID): \(message)")
   }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import HostPlatform
 
 /// Hands out the appliance's reading sequence numbers so that a restart never reuses one.
 ///
@@ -39,16 +40,17 @@ struct SequenceReservation {
       throw SequenceReservationError(path: path, reason: String(cString: strerror(errno)))
     }
     defer { fclose(file) }
-    var buffer = [CChar](repeating: 0, count: 32)
-    guard fgets(&buffer, Int32(buffer.count), file) != nil,
-      let value = UInt64(String(cString: buffer).trimmingNewline())
-    else {
+    var buffer = [UInt8](repeating: 0, count: 32)
+    let count = fread(&buffer, 1, buffer.count, file)
+    let text = String(decoding: buffer[..<count], as: UTF8.self)
+    guard let value = UInt64(text.trimmingNewline()) else {
       throw SequenceReservationError(path: path, reason: "does not hold a sequence number")
     }
     return value
   }
 
-  /// Writes through a temporary file and a rename, so the file is always whole.
+  /// Writes through a temporary file and a rename, so the file is always whole, then syncs the
+  /// directory so the rename itself survives a power cut.
   private static func write(_ value: UInt64, to path: String) throws(SequenceReservationError) {
     let temporary = path + ".new"
     let text = Array("\(value)\n".utf8)
@@ -58,6 +60,11 @@ struct SequenceReservation {
     guard Glibc.write(descriptor, text, text.count) == text.count, fsync(descriptor) == 0,
       rename(temporary, path) == 0
     else { throw .fromErrno(path: path) }
+    do {
+      try syncDirectory(containing: path)
+    } catch {
+      throw SequenceReservationError(path: path, reason: "\(error)")
+    }
   }
 }
 

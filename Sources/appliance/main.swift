@@ -20,16 +20,18 @@ func runAppliance() -> Int32 {
   guard let kindName = options.value("--kind"),
     let kind = SimulatedEnvironment.Kind(rawValue: kindName)
   else {
-    print("appliance: --kind must be plant-pot or fridge\n\(usage)")
+    writeLine("appliance: --kind must be plant-pot or fridge\n\(usage)", to: STDERR_FILENO)
     return 2
   }
   guard let hubURL = options.value("--hub"), let hub = HubAddress(url: hubURL) else {
-    print("appliance: --hub must be a URL such as http://127.0.0.1:8080\n\(usage)")
+    writeLine(
+      "appliance: --hub must be a URL such as http://127.0.0.1:8080\n\(usage)", to: STDERR_FILENO)
     return 2
   }
   let applianceID = options.value("--id") ?? kind.rawValue
   guard Identifier.isValid(applianceID) else {
-    print("appliance: --id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'")
+    writeLine(
+      "appliance: --id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'", to: STDERR_FILENO)
     return 2
   }
   let interval = options.number("--interval", in: 0.05...86_400) ?? 3
@@ -40,6 +42,9 @@ func runAppliance() -> Int32 {
 
   do {
     try createDirectory(atPath: dataDirectory)
+    // One appliance per data directory: two would hand out the same sequence numbers.
+    let lock = try FileLock(path: dataDirectory + "/lock")
+    defer { lock.unlock() }
     let sequences = try SequenceReservation(path: dataDirectory + "/sequence")
     let loop = try EventLoop()
     let runtime = ApplianceRuntime(
@@ -47,13 +52,13 @@ func runAppliance() -> Int32 {
       sampleInterval: .nanoseconds(Int64(interval * 1e9)),
       environment: SimulatedEnvironment(kind: kind, seed: seed, timeScale: timeScale),
       sequences: sequences, seed: seed ^ 0x5EED)
-    loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
-    print("appliance \(applianceID): simulated \(kind.rawValue), publishing to \(hub)")
+    try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
+    writeLine("appliance \(applianceID): simulated \(kind.rawValue), publishing to \(hub)")
     runtime.start()
     try loop.run()
     return 0
   } catch {
-    print("appliance \(applianceID): \(error)")
+    writeLine("appliance \(applianceID): \(error)")
     return 1
   }
 }

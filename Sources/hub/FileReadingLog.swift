@@ -5,6 +5,8 @@ import HubCore
 /// every acknowledgement.
 struct FileReadingLog: ReadingStore {
   let file: AppendOnlyFile
+  /// Held while the hub runs, so that a second hub cannot append to the same log.
+  let lock: FileLock
 
   var kind: String { "append-only-log" }
   var byteCount: Int { file.length }
@@ -17,7 +19,8 @@ struct FileReadingLog: ReadingStore {
     }
   }
 
-  /// Opens (or creates) the log in `directory` and replays it into `index`.
+  /// Opens (or creates) the log in `directory`, locks the directory, and replays the log into
+  /// `index`.
   ///
   /// A record torn by a crash at the end is cut off with a warning: it was never acknowledged.
   /// Any other damage stops the start with the offset, and the file is left untouched.
@@ -26,10 +29,12 @@ struct FileReadingLog: ReadingStore {
   ) throws(HubStartError) -> FileReadingLog {
     let path = directory + "/readings.log"
     let file: AppendOnlyFile
+    let lock: FileLock
     let contents: [UInt8]
     let scan: ReadingLogScan
     do {
       try createDirectory(atPath: directory)
+      lock = try FileLock(path: directory + "/lock")
       file = try AppendOnlyFile(path: path)
       contents = try file.readAll()
     } catch {
@@ -51,7 +56,7 @@ struct FileReadingLog: ReadingStore {
     if file.length == 0 {
       do { try file.append(ReadingLogFormat.magic) } catch { throw HubStartError("\(error)") }
     }
-    return FileReadingLog(file: file)
+    return FileReadingLog(file: file, lock: lock)
   }
 }
 

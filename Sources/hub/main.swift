@@ -15,50 +15,54 @@ let usage = """
   """
 
 func log(_ message: String) {
-  print("hub: \(message)")
+  writeLine("hub: \(message)")
 }
 
 func runHub() -> Int32 {
-var options = CommandLineOptions(CommandLine.arguments.dropFirst(), usage: usage)
-let host = options.value("--host") ?? "0.0.0.0"
-let port = options.port("--port") ?? 8080
-let dataDirectory = options.value("--data") ?? "hub-data"
-options.finish()
+  var options = CommandLineOptions(CommandLine.arguments.dropFirst(), usage: usage)
+  let host = options.value("--host") ?? "0.0.0.0"
+  let port = options.port("--port") ?? 8080
+  let dataDirectory = options.value("--data") ?? "hub-data"
+  options.finish()
 
-var index = SensorIndex()
-let store: FileReadingLog
-do {
-  store = try FileReadingLog.open(directory: dataDirectory, into: &index) { log("warning: \($0)") }
-} catch {
-  log("cannot start: \(error)")
-  return 1
-}
-log("\(dataDirectory)/readings.log: \(index.readingCount) readings of \(index.sensors.count) sensors")
+  var index = SensorIndex()
+  let store: FileReadingLog
+  do {
+    store = try FileReadingLog.open(directory: dataDirectory, into: &index) {
+      log("warning: \($0)")
+    }
+  } catch {
+    log("cannot start: \(error)")
+    return 1
+  }
+  log(
+    "\(dataDirectory)/readings.log: \(index.readingCount) readings of \(index.sensors.count) sensors"
+  )
 
-do {
-  let loop = try EventLoop()
-  let hub = HTTPResponderBox(
-    HubService(store: store, index: index, now: loop.now, wallClock: WallClock.now()))
-  let server = try HTTPServer(loop: loop, host: host, port: port, responder: hub)
-  // Follow the wall clock (NTP may step it) while timeouts keep to the monotonic one.
-  func anchorWallClock() {
-    hub.responder.setWallClock(WallClock.now(), at: MonotonicClock.now())
-    _ = loop.schedule(at: MonotonicClock.now() + .seconds(10)) { anchorWallClock() }
+  do {
+    let loop = try EventLoop()
+    let hub = HTTPResponderBox(
+      HubService(store: store, index: index, now: loop.now, wallClock: WallClock.now()))
+    let server = try HTTPServer(loop: loop, host: host, port: port, responder: hub)
+    // Follow the wall clock (NTP may step it) while timeouts keep to the monotonic one.
+    func anchorWallClock() {
+      hub.responder.setWallClock(WallClock.now(), at: MonotonicClock.now())
+      _ = loop.schedule(at: MonotonicClock.now() + .seconds(10)) { anchorWallClock() }
+    }
+    anchorWallClock()
+    try loop.onSignals([SIGINT, SIGTERM]) { _ in
+      log("stopping")
+      loop.stop()
+    }
+    let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
+    log("serving the dashboard on http://\(shownHost):\(server.port)/ and the API under /api/v1")
+    try loop.run()
+    server.close()
+    return 0
+  } catch {
+    log("cannot serve: \(error)")
+    return 1
   }
-  anchorWallClock()
-  loop.onSignals([SIGINT, SIGTERM]) { _ in
-    log("stopping")
-    loop.stop()
-  }
-  let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host
-  log("serving the dashboard on http://\(shownHost):\(server.port)/ and the API under /api/v1")
-  try loop.run()
-  server.close()
-  return 0
-} catch {
-  log("cannot serve: \(error)")
-  return 1
-}
 }
 
 exit(runHub())

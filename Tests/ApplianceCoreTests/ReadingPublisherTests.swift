@@ -13,7 +13,8 @@ private func reading(_ sequence: UInt64) -> Reading {
 
 private func acknowledgement(_ sequence: UInt64) -> HTTPClientResponse {
   HTTPClientResponse(
-    status: .ok, body: Array(#"{"accepted":1,"duplicates":0,"acknowledged_seq":\#(sequence)}"#.utf8))
+    status: .ok, body: Array(#"{"accepted":1,"duplicates":0,"acknowledged_seq":\#(sequence)}"#.utf8)
+  )
 }
 
 private func sequences(in request: HTTPClientRequest) throws -> [UInt64] {
@@ -65,7 +66,7 @@ final class ReadingPublisherTests: XCTestCase {
       XCTAssertGreaterThanOrEqual(delay, nominal * 0.8)
       if attempt > 1, nominal < .seconds(60) { XCTAssertGreaterThan(delay, previousDelay) }
       previousDelay = delay
-      XCTAssertNil(publisher.nextRequest(now: now + delay - .milliseconds(1)), "too early")
+      XCTAssertNil(publisher.nextRequest(now: now + (delay - .milliseconds(1))), "too early")
       now = try XCTUnwrap(publisher.deadline)
     }
     XCTAssertEqual(publisher.pending.count, 1)
@@ -78,13 +79,19 @@ final class ReadingPublisherTests: XCTestCase {
     var publisher = ReadingPublisher(applianceID: "pot", configuration: configuration, seed: 1)
     publisher.enqueue(reading(1))
     _ = publisher.nextRequest(now: .zero)
-    guard case .willRetry = publisher.handleResponse(HTTPClientResponse(status: .serviceUnavailable), now: .zero) else {
+    guard
+      case .willRetry = publisher.handleResponse(
+        HTTPClientResponse(status: .serviceUnavailable), now: .zero)
+    else {
       return XCTFail("503 must be retried")
     }
     XCTAssertEqual(publisher.pending.count, 1)
     let later = try XCTUnwrap(publisher.deadline)
     _ = publisher.nextRequest(now: later)
-    guard case .rejected(let count, _) = publisher.handleResponse(HTTPClientResponse(status: .badRequest), now: later) else {
+    guard
+      case .rejected(let count, _) = publisher.handleResponse(
+        HTTPClientResponse(status: .badRequest), now: later)
+    else {
       return XCTFail("400 means resending cannot help")
     }
     XCTAssertEqual(count, 1)
@@ -107,7 +114,10 @@ final class ReadingPublisherTests: XCTestCase {
     var publisher = ReadingPublisher(applianceID: "pot", seed: 1)
     publisher.enqueue(reading(1))
     _ = publisher.nextRequest(now: .zero)
-    guard case .willRetry = publisher.handleResponse(HTTPClientResponse(status: .ok, body: Array("{}".utf8)), now: .zero) else {
+    guard
+      case .willRetry = publisher.handleResponse(
+        HTTPClientResponse(status: .ok, body: Array("{}".utf8)), now: .zero)
+    else {
       return XCTFail("an unreadable acknowledgement proves nothing was stored")
     }
     XCTAssertEqual(publisher.pending.count, 1)
@@ -130,7 +140,8 @@ final class SimulatedEnvironmentTests: XCTestCase {
       for _ in 0..<(7 * 24 * 60) {  // One sample a simulated minute for a week.
         for sample in environment.advance(realSeconds: 60) {
           let range = ranges[sample.quantity] ?? sample.value...sample.value
-          ranges[sample.quantity] = min(range.lowerBound, sample.value)...max(range.upperBound, sample.value)
+          ranges[sample.quantity] =
+            min(range.lowerBound, sample.value)...max(range.upperBound, sample.value)
         }
       }
       switch kind {
@@ -141,7 +152,8 @@ final class SimulatedEnvironmentTests: XCTestCase {
         XCTAssertGreaterThan(soil.upperBound - soil.lowerBound, 20, "the soil dries and is watered")
         XCTAssertTrue((15.0...30.0).contains(ranges["temperature"]!.lowerBound))
       case .fridge:
-        XCTAssertTrue(ranges["temperature"]!.lowerBound > 2 && ranges["temperature"]!.upperBound < 10)
+        XCTAssertTrue(
+          ranges["temperature"]!.lowerBound > 2 && ranges["temperature"]!.upperBound < 10)
         XCTAssertGreaterThan(ranges["temperature"]!.upperBound, 5, "the door opens")
         XCTAssertGreaterThanOrEqual(ranges["eco2"]!.lowerBound, 400)
         XCTAssertGreaterThan(ranges["tvoc"]!.upperBound, 300, "food spoils over days")

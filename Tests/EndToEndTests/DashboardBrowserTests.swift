@@ -15,17 +15,20 @@ final class DashboardBrowserTests: XCTestCase {
       appliances.append(
         try ChildProcess(
           try executable("appliance"),
-          ["--kind", kind, "--hub", hub.baseURL, "--interval", "0.2", "--data",
-            data.appendingPathComponent(kind).path], name: kind))
+          [
+            "--kind", kind, "--hub", hub.baseURL, "--interval", "0.2", "--data",
+            data.appendingPathComponent(kind).path,
+          ], name: kind))
     }
     try waitUntil("six sensors report", timeoutSeconds: 20) {
       (try hub.getJSON("/api/v1/sensors")["sensors"]?.arrayValue?.count ?? 0) == 6
     }
     let sensors = [
-      "fridge.air", "fridge.co2", "fridge.humidity", "fridge.voc", "plant-pot.air", "plant-pot.soil",
+      "fridge.air", "fridge.co2", "fridge.humidity", "fridge.voc", "plant-pot.air",
+      "plant-pot.soil",
     ]
     let script = repositoryRoot.appendingPathComponent("scripts/check-dashboard").path
-    let result = try run(
+    let result = try runCommand(
       "/usr/bin/env",
       ["python3", script, hub.baseURL + "/"] + sensors.flatMap { ["--expect-sensor", $0] })
     if result.status == 77 {
@@ -33,13 +36,13 @@ final class DashboardBrowserTests: XCTestCase {
     }
     XCTAssertEqual(result.status, 0, result.output)
     for sensor in sensors { XCTAssertTrue(result.output.contains(sensor), result.output) }
-    appliances.forEach { $0.kill() }
+    for appliance in appliances { appliance.kill() }
   }
 
   /// The check itself must be able to fail: a page with an uncaught exception is refused.
   func testTheBrowserCheckCatchesConsoleErrors() throws {
     let script = repositoryRoot.appendingPathComponent("scripts/check-dashboard").path
-    let result = try run("/usr/bin/env", ["python3", script, "--self-test"])
+    let result = try runCommand("/usr/bin/env", ["python3", script, "--self-test"])
     if result.status == 77 { throw XCTSkip("no Chromium on this machine: \(result.output)") }
     XCTAssertEqual(result.status, 0, result.output)
   }

@@ -23,7 +23,9 @@ final class ChildProcess {
   init(_ executable: URL, _ arguments: [String], name: String) throws {
     outputFile = FileManager.default.temporaryDirectory
       .appendingPathComponent("loam-\(name)-\(UUID().uuidString).log")
-    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: outputFile.path])
+    }
     let handle = try FileHandle(forWritingTo: outputFile)
     process.executableURL = executable
     process.arguments = arguments
@@ -67,7 +69,7 @@ func freePort() throws -> UInt16 {
 
 /// Runs a command to completion and returns its exit status and combined output.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (
+func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (
   status: Int32, output: String
 ) {
   let process = Process()
@@ -98,7 +100,8 @@ final class HubUnderTest {
     port = try freePort()
     self.dataDirectory =
       dataDirectory
-      ?? FileManager.default.temporaryDirectory.appendingPathComponent("loam-hub-\(UUID().uuidString)")
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+        "loam-hub-\(UUID().uuidString)")
   }
 
   var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -119,9 +122,11 @@ final class HubUnderTest {
 
   /// GETs a path and parses the JSON answer.
   func getJSON(_ path: String) throws -> JSONValue {
-    let result = try run("/usr/bin/curl", ["-sS", "--max-time", "5", "-f", baseURL + path])
+    let result = try runCommand("/usr/bin/curl", ["-sS", "--max-time", "5", "-f", baseURL + path])
     guard result.status == 0 else {
-      throw NSError(domain: "curl", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.output])
+      throw NSError(
+        domain: "curl", code: Int(result.status),
+        userInfo: [NSLocalizedDescriptionKey: result.output])
     }
     return try JSONParser.parse(Array(result.output.utf8))
   }

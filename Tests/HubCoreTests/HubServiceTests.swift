@@ -40,7 +40,9 @@ struct HubHarness {
     _ method: String, _ target: String, body: String? = nil
   ) throws -> (status: Int, headers: HTTPHeaders, json: JSONValue?) {
     var text = "\(method) \(target) HTTP/1.1\r\nHost: hub\r\n"
-    if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+    if let body {
+      text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+    }
     text += "\r\n" + (body ?? "")
     var server = HTTPServerConnection(configuration: HTTPServerConfiguration(), now: now)
     let output = server.receive(Array(text.utf8), now: now, responder: &hub)
@@ -68,7 +70,8 @@ func batchJSON(appliance: String = "plant-pot", sequences: [Int], sensor: String
 final class HubServiceTests: XCTestCase {
   func testPublishThenReadBack() throws {
     var harness = HubHarness()
-    let posted = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [1, 2, 3]))
+    let posted = try harness.request(
+      "POST", "/api/v1/readings", body: batchJSON(sequences: [1, 2, 3]))
     XCTAssertEqual(posted.status, 200)
     XCTAssertEqual(posted.json?["accepted"], .number(.integer(3)))
     XCTAssertEqual(posted.json?["acknowledged_seq"], .number(.integer(3)))
@@ -80,7 +83,7 @@ final class HubServiceTests: XCTestCase {
     XCTAssertEqual(first["id"], .string("plant-pot.soil"))
     XCTAssertEqual(first["unit"], .string("%"))
     XCTAssertEqual(first["reading_count"], .number(.integer(3)))
-    XCTAssertEqual(first["latest"]?["value"], .number(.integer(43)))
+    XCTAssertEqual(first["latest"]?["value"], .number(.double(43)))
     XCTAssertEqual(first["latest"]?["time"], .string("2026-11-26T20:00:03.000Z"))
 
     let one = try harness.request("GET", "/api/v1/sensors/plant-pot.soil")
@@ -158,9 +161,10 @@ final class HubServiceTests: XCTestCase {
     let wrongMethod = try harness.request("DELETE", "/api/v1/sensors")
     XCTAssertEqual(wrongMethod.status, 405)
     XCTAssertEqual(wrongMethod.headers["Allow"], "GET, HEAD")
-    for query in ["since=yesterday", "limit=0", "limit=10001", "colour=red",
-      "since=2026-11-27T00:00:00Z&until=2026-11-26T00:00:00Z"]
-    {
+    for query in [
+      "since=yesterday", "limit=0", "limit=10001", "colour=red",
+      "since=2026-11-27T00:00:00Z&until=2026-11-26T00:00:00Z",
+    ] {
       _ = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [1]))
       let response = try harness.request("GET", "/api/v1/sensors/plant-pot.soil/readings?\(query)")
       XCTAssertEqual(response.status, 400, query)
@@ -189,6 +193,7 @@ final class HubServiceTests: XCTestCase {
     XCTAssertEqual(replayed.readingCount, 3)
     XCTAssertEqual(replayed.acknowledgedSequences, ["plant-pot": 2, "fridge": 7])
     XCTAssertEqual(
-      replayed.sensors["plant-pot.soil"]?.readings, harness.hub.index.sensors["plant-pot.soil"]?.readings)
+      replayed.sensors["plant-pot.soil"]?.readings,
+      harness.hub.index.sensors["plant-pot.soil"]?.readings)
   }
 }

@@ -37,7 +37,8 @@ final class SensorIndexTests: XCTestCase {
     index.insert(first.accepted, applianceID: "pot", receivedAt: receivedAt)
     let overlap = index.sortOut(
       ReadingBatch(
-        applianceID: "pot", readings: [reading("pot.soil", 4), reading("pot.soil", 5), reading("pot.soil", 9)]))
+        applianceID: "pot",
+        readings: [reading("pot.soil", 4), reading("pot.soil", 5), reading("pot.soil", 9)]))
     XCTAssertEqual(overlap.accepted.map(\.sequence), [9])
     XCTAssertEqual(overlap.duplicateCount, 2)
     // Other appliances have their own sequences.
@@ -48,7 +49,9 @@ final class SensorIndexTests: XCTestCase {
 
   func testRangeQueriesKeepTheMostRecentAndSayWhenTruncated() throws {
     var index = SensorIndex()
-    let readings = (1...10).map { reading("pot.soil", UInt64($0), value: Double($0), atSecond: Int64($0)) }
+    let readings = (1...10).map {
+      reading("pot.soil", UInt64($0), value: Double($0), atSecond: Int64($0))
+    }
     index.insert(readings, applianceID: "pot", receivedAt: receivedAt)
     let all = try XCTUnwrap(
       index.readings(of: "pot.soil", since: .minimum, until: .maximum, limit: 100))
@@ -70,7 +73,10 @@ final class SensorIndexTests: XCTestCase {
   func testReadingsStaySortedByTimeWhenAClockStepsBack() throws {
     var index = SensorIndex()
     index.insert(
-      [reading("pot.soil", 1, value: 1, atSecond: 10), reading("pot.soil", 2, value: 2, atSecond: 5)],
+      [
+        reading("pot.soil", 1, value: 1, atSecond: 10),
+        reading("pot.soil", 2, value: 2, atSecond: 5),
+      ],
       applianceID: "pot", receivedAt: receivedAt)
     let all = try XCTUnwrap(
       index.readings(of: "pot.soil", since: .minimum, until: .maximum, limit: 10))

@@ -7,7 +7,7 @@ final class DifferentialTests: XCTestCase {
   /// Every decimal string must convert to the same bits as Python's correctly rounded `float()`,
   /// or be rejected as out of range where Python overflows to infinity.
   func testNumberConversionMatchesPythonFloat() throws {
-    let (status, output) = try PythonOracle.run(["numbers", "8259", "10000"])
+    let (status, output) = try PythonOracle.run(["numbers", "8259", "6000"])
     XCTAssertEqual(status, 0)
     var checked = 0
     for line in output.split(separator: "\n") {
@@ -28,7 +28,7 @@ final class DifferentialTests: XCTestCase {
       }
       checked += 1
     }
-    XCTAssertEqual(checked, 10000)
+    XCTAssertEqual(checked, 6000)
   }
 
   private static func parse(_ text: String) -> Result<JSONValue, JSONParseError> {

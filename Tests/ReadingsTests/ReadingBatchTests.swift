@@ -34,9 +34,18 @@ final class ReadingBatchTests: XCTestCase {
       (#"{"appliance":"fridge","readings":[{"sensor":"fridge.voc"}]}"#, "readings[0]"),
       (#"{"appliance":"fridge","readings":[],"extra":1}"#, "extra"),
       (#"{"appliance":"fridge","readings":"none"}"#, "readings"),
-      (#"{"appliance":"fridge","readings":[{"sensor":"fridge.voc","quantity":"tvoc","unit":"ppb","value":"high","time":"2026-11-26T20:33:46Z","seq":1}]}"#, "value"),
-      (#"{"appliance":"fridge","readings":[{"sensor":"fridge.voc","quantity":"tvoc","unit":"ppb","value":1,"time":"yesterday","seq":1}]}"#, "time"),
-      (#"{"appliance":"fridge","readings":[{"sensor":"fridge.voc","quantity":"tvoc","unit":"ppb","value":1,"time":"2026-11-26T20:33:46Z","seq":0}]}"#, "seq"),
+      (
+        #"{"appliance":"fridge","readings":[{"sensor":"fridge.voc","quantity":"tvoc","unit":"ppb","value":"high","time":"2026-11-26T20:33:46Z","seq":1}]}"#,
+        "value"
+      ),
+      (
+        #"{"appliance":"fridge","readings":[{"sensor":"fridge.voc","quantity":"tvoc","unit":"ppb","value":1,"time":"yesterday","seq":1}]}"#,
+        "time"
+      ),
+      (
+        #"{"appliance":"fridge","readings":[{"sensor":"fridge.voc","quantity":"tvoc","unit":"ppb","value":1,"time":"2026-11-26T20:33:46Z","seq":0}]}"#,
+        "seq"
+      ),
       (#"{"appliance":"fridge","readings":[}"#, "invalid JSON"),
     ]
     for (text, expected) in cases {

@@ -23,16 +23,18 @@ final class UTCTimeTests: XCTestCase {
   }
 
   func testRejectsMalformedAndOutOfRange() {
-    for text in ["", "2026-11-26", "2026-11-26T20:33:46", "2026-11-26T20:33:46.Z", "x026-11-26T20:33:46Z",
-      "2026-11-26T20:33:46Z ", "2026-11-26T20:33:46+0100"]
-    {
+    for text in [
+      "", "2026-11-26", "2026-11-26T20:33:46", "2026-11-26T20:33:46.Z", "x026-11-26T20:33:46Z",
+      "2026-11-26T20:33:46Z ", "2026-11-26T20:33:46+0100",
+    ] {
       XCTAssertThrowsError(try UTCTime(rfc3339: text), text) {
         XCTAssertEqual($0 as? RFC3339Error, .malformed, text)
       }
     }
-    for text in ["2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-01-01T24:00:00Z",
-      "2026-01-01T00:60:00Z", "0000-12-31T00:00:00Z"]
-    {
+    for text in [
+      "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-01-01T24:00:00Z",
+      "2026-01-01T00:60:00Z", "0000-12-31T00:00:00Z",
+    ] {
       XCTAssertThrowsError(try UTCTime(rfc3339: text), text) {
         XCTAssertEqual($0 as? RFC3339Error, .fieldOutOfRange, text)
       }
@@ -41,7 +43,8 @@ final class UTCTimeTests: XCTestCase {
 
   func testRoundTripsAcrossTheRange() throws {
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    let span = UInt64(UTCTime.maximum.millisecondsSinceEpoch - UTCTime.minimum.millisecondsSinceEpoch)
+    let span = UInt64(
+      UTCTime.maximum.millisecondsSinceEpoch - UTCTime.minimum.millisecondsSinceEpoch)
     for _ in 0..<20_000 {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       let time = UTCTime(
@@ -67,6 +70,7 @@ final class HTTPDateTests: XCTestCase {
     // RFC 9110's own example.
     XCTAssertEqual(
       UTCTime(millisecondsSinceEpoch: 784_111_777_000).httpDate, "Sun, 06 Nov 1994 08:49:37 GMT")
-    XCTAssertEqual(UTCTime(millisecondsSinceEpoch: -86_400_000).httpDate, "Wed, 31 Dec 1969 00:00:00 GMT")
+    XCTAssertEqual(
+      UTCTime(millisecondsSinceEpoch: -86_400_000).httpDate, "Wed, 31 Dec 1969 00:00:00 GMT")
   }
 }
