@@ -20,7 +20,8 @@ let coreTargets: [Target] = [
 
 /// Host layers: Linux only, thin.
 let hostTargets: [Target] = [
-  .target(name: "HostPlatform", dependencies: ["Time", "HTTP"]),
+  .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+  .target(name: "HostPlatform", dependencies: ["Time", "HTTP", "CLinux"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform"]),
   .executableTarget(name: "appliance", dependencies: ["ApplianceCore", "HostPlatform"]),
 ]

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 import Time
 
@@ -35,7 +36,7 @@ public final class EventLoop {
   /// Creates a loop. `maximumTimers` bounds the pending timers (see `schedule(at:_:)`).
   public init(maximumEventsPerWait: Int = 256, maximumTimers: Int = 65_536) throws(SystemError) {
     precondition(maximumEventsPerWait > 0, "a loop must take at least one event per wait")
-    let descriptor = epollCreate(LinuxConstant.closeOnExec)
+    let descriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
     guard descriptor >= 0 else { throw .fromErrno("epoll_create1") }
     epollDescriptor = descriptor
     self.maximumEventsPerWait = maximumEventsPerWait
@@ -56,7 +57,7 @@ public final class EventLoop {
     precondition(tokensByDescriptor[fileDescriptor] == nil, "fd \(fileDescriptor) registered twice")
     let token = nextToken
     nextToken += 1
-    try control(LinuxConstant.epollControlAdd, fileDescriptor, interest, token: token)
+    try control(EPOLL_CTL_ADD, fileDescriptor, interest, token: token)
     registrations[token] = Registration(fileDescriptor: fileDescriptor, handler: handler)
     tokensByDescriptor[fileDescriptor] = token
   }
@@ -66,7 +67,7 @@ public final class EventLoop {
     guard let token = tokensByDescriptor[fileDescriptor] else {
       preconditionFailure("fd \(fileDescriptor) modified but not registered")
     }
-    try control(LinuxConstant.epollControlModify, fileDescriptor, interest, token: token)
+    try control(EPOLL_CTL_MOD, fileDescriptor, interest, token: token)
   }
 
   /// Stops watching `fileDescriptor` and releases its handler. Call it before closing the
@@ -76,8 +77,7 @@ public final class EventLoop {
       preconditionFailure("fd \(fileDescriptor) deregistered but not registered")
     }
     registrations[token] = nil
-    guard epollControl(epollDescriptor, LinuxConstant.epollControlDelete, fileDescriptor, nil) == 0
-    else {
+    guard epoll_ctl(epollDescriptor, EPOLL_CTL_DEL, fileDescriptor, nil) == 0 else {
       throw .fromErrno("epoll_ctl(DEL)", subject: "fd \(fileDescriptor)")
     }
   }
@@ -110,19 +110,18 @@ public final class EventLoop {
       isRunning = false
       stopRequested = false
     }
-    let eventBuffer = UnsafeMutableRawPointer.allocate(
-      byteCount: maximumEventsPerWait * EpollEventLayout.size, alignment: 8)
-    defer { eventBuffer.deallocate() }
+    let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: maximumEventsPerWait)
+    defer { events.deallocate() }
     repeat {
       let timeout = waitTimeoutMilliseconds()
-      let count = epollWait(epollDescriptor, eventBuffer, Int32(maximumEventsPerWait), timeout)
+      let count = epoll_wait(epollDescriptor, events, Int32(maximumEventsPerWait), timeout)
       if count < 0 {
         if errno == EINTR { continue }
         throw .fromErrno("epoll_wait")
       }
       now = MonotonicClock.now()
       for index in 0..<Int(count) where !stopRequested {
-        dispatch(EpollEventLayout.load(from: eventBuffer + index * EpollEventLayout.size))
+        dispatch(events[index])
       }
       runDueTimers()
     } while !stopRequested
@@ -133,9 +132,9 @@ public final class EventLoop {
     stopRequested = true
   }
 
-  private func dispatch(_ event: (events: UInt32, data: UInt64)) {
+  private func dispatch(_ event: epoll_event) {
     // A handler earlier in this batch may have deregistered this one: drop the stale event.
-    guard let registration = registrations[event.data] else { return }
+    guard let registration = registrations[event.data.u64] else { return }
     registration.handler.handle(IOEvents(rawValue: event.events))
   }
 
@@ -162,13 +161,11 @@ public final class EventLoop {
   private func control(
     _ operation: Int32, _ fileDescriptor: Int32, _ interest: IOEvents, token: UInt64
   ) throws(SystemError) {
-    var event = (UInt64(0), UInt64(0))  // room for either layout of struct epoll_event
-    let result = withUnsafeMutableBytes(of: &event) { memory in
-      EpollEventLayout.store(events: interest.rawValue, data: token, to: memory.baseAddress!)
-      return epollControl(epollDescriptor, operation, fileDescriptor, memory.baseAddress)
-    }
-    guard result == 0 else {
-      let name = operation == LinuxConstant.epollControlAdd ? "epoll_ctl(ADD)" : "epoll_ctl(MOD)"
+    var event = epoll_event()
+    event.events = interest.rawValue
+    event.data.u64 = token
+    guard epoll_ctl(epollDescriptor, operation, fileDescriptor, &event) == 0 else {
+      let name = operation == EPOLL_CTL_ADD ? "epoll_ctl(ADD)" : "epoll_ctl(MOD)"
       throw .fromErrno(name, subject: "fd \(fileDescriptor)")
     }
   }

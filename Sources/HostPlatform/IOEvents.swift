@@ -1,3 +1,5 @@
+import CLinux
+
 /// Readiness of a file descriptor: what a registration waits for, and what the loop reports.
 ///
 /// The values are epoll's own bits. `hangUp` and `error` are always reported, whether or not
@@ -10,13 +12,13 @@ public struct IOEvents: OptionSet, Sendable, Hashable {
   }
 
   /// Data (or end of stream, or a connection to accept) can be read without blocking.
-  public static let readable = IOEvents(rawValue: LinuxConstant.epollIn)
+  public static let readable = IOEvents(rawValue: EPOLLIN.rawValue)
   /// Data can be written without blocking, or a non-blocking `connect` has finished.
-  public static let writable = IOEvents(rawValue: LinuxConstant.epollOut)
+  public static let writable = IOEvents(rawValue: EPOLLOUT.rawValue)
   /// The peer closed its end (both directions for a socket).
-  public static let hangUp = IOEvents(rawValue: LinuxConstant.epollHangUp)
+  public static let hangUp = IOEvents(rawValue: EPOLLHUP.rawValue)
   /// The descriptor has a pending error (read it with `SO_ERROR` for sockets).
-  public static let error = IOEvents(rawValue: LinuxConstant.epollError)
+  public static let error = IOEvents(rawValue: EPOLLERR.rawValue)
 }
 
 /// Receives the readiness events of a file descriptor registered on an `EventLoop`.

@@ -1,8 +1,14 @@
+import CLinux
 import Glibc
 
 /// Delivers POSIX signals to an event loop through a signalfd, so that a signal becomes an
 /// ordinary readable event handled between other events instead of an asynchronous interrupt.
 final class SignalSource: EventHandler {
+  /// The most signals taken from the descriptor per readiness event; the rest wait for the next.
+  private static let maximumSignalsPerRead = 8
+  /// Non-blocking, so that a read after another reader emptied the queue returns `EAGAIN`.
+  private static let flags = Int32(SFD_NONBLOCK) | Int32(SFD_CLOEXEC)
+
   let fileDescriptor: Int32
   private var mask: sigset_t
   private var handlers: [Int32: (Int32) -> Void] = [:]
@@ -10,8 +16,7 @@ final class SignalSource: EventHandler {
   init() throws(SystemError) {
     var empty = sigset_t()
     sigemptyset(&empty)
-    let flags = LinuxConstant.nonBlocking | LinuxConstant.closeOnExec
-    let descriptor = signalfd(-1, &empty, flags)
+    let descriptor = signalfd(-1, &empty, Self.flags)
     guard descriptor >= 0 else { throw .fromErrno("signalfd") }
     fileDescriptor = descriptor
     mask = empty
@@ -33,24 +38,23 @@ final class SignalSource: EventHandler {
     guard blockResult == 0 else {
       throw SystemError(call: "pthread_sigmask", errorNumber: blockResult)
     }
-    let flags = LinuxConstant.nonBlocking | LinuxConstant.closeOnExec
-    guard signalfd(fileDescriptor, &mask, flags) >= 0 else { throw .fromErrno("signalfd") }
+    guard signalfd(fileDescriptor, &mask, Self.flags) >= 0 else { throw .fromErrno("signalfd") }
   }
 
-  /// Reads the pending signals (at most a few per event, the rest on the next wait) and calls
-  /// their handlers.
+  /// Reads the pending signals (at most `maximumSignalsPerRead` per event, the rest on the next
+  /// wait) and calls their handlers.
   func handle(_ events: IOEvents) {
-    var information = [UInt8](repeating: 0, count: LinuxConstant.signalInfoSize * 8)
-    let count = information.withUnsafeMutableBytes { buffer in
+    var information = [signalfd_siginfo](
+      repeating: signalfd_siginfo(), count: Self.maximumSignalsPerRead)
+    let byteCount = information.withUnsafeMutableBytes { buffer in
       retryingOnInterrupt { read(fileDescriptor, buffer.baseAddress, buffer.count) }
     }
     // EAGAIN: another reader took them first; nothing else can fail on a valid signalfd.
-    guard count > 0 else { return }
-    for offset in stride(from: 0, to: count, by: LinuxConstant.signalInfoSize) {
-      let signal = information.withUnsafeBytes { buffer in
-        buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-      }
-      handlers[Int32(signal)]?(Int32(signal))
+    guard byteCount > 0 else { return }
+    // A signalfd read returns whole records only.
+    for record in information.prefix(byteCount / MemoryLayout<signalfd_siginfo>.stride) {
+      let signal = Int32(record.ssi_signo)
+      handlers[signal]?(signal)
     }
   }
 }
