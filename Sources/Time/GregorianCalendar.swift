@@ -50,3 +50,21 @@ func dayAndMillisecond(of time: UTCTime) -> (day: Int64, millisecond: Int64) {
   let day = floorDivide(time.millisecondsSinceEpoch, 86_400_000)
   return (day, time.millisecondsSinceEpoch - day * 86_400_000)
 }
+
+/// Appends `HH:MM:SS` for a millisecond of the day.
+func appendTimeOfDay(_ text: inout String, millisecondOfDay: Int64) {
+  precondition((0..<86_400_000).contains(millisecondOfDay))
+  appendPadded(&text, millisecondOfDay / 3_600_000, width: 2)
+  text += ":"
+  appendPadded(&text, millisecondOfDay / 60_000 % 60, width: 2)
+  text += ":"
+  appendPadded(&text, millisecondOfDay / 1000 % 60, width: 2)
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits.
+func appendPadded(_ text: inout String, _ value: Int64, width: Int) {
+  precondition(value >= 0, "calendar fields are non-negative")
+  let digits = "\(value)"
+  for _ in digits.utf8.count..<max(digits.utf8.count, width) { text += "0" }
+  text += digits
+}

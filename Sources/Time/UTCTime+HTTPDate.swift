@@ -13,11 +13,7 @@ extension UTCTime {
     text += " " + monthNames[Int(month) - 1] + " "
     appendPadded(&text, year, width: 4)
     text += " "
-    appendPadded(&text, millisecondOfDay / 3_600_000, width: 2)
-    text += ":"
-    appendPadded(&text, millisecondOfDay / 60_000 % 60, width: 2)
-    text += ":"
-    appendPadded(&text, millisecondOfDay / 1000 % 60, width: 2)
+    appendTimeOfDay(&text, millisecondOfDay: millisecondOfDay)
     return text + " GMT"
   }
 }

@@ -22,11 +22,7 @@ extension UTCTime {
     text += "-"
     appendPadded(&text, day, width: 2)
     text += "T"
-    appendPadded(&text, millisecondOfDay / 3_600_000, width: 2)
-    text += ":"
-    appendPadded(&text, millisecondOfDay / 60_000 % 60, width: 2)
-    text += ":"
-    appendPadded(&text, millisecondOfDay / 1000 % 60, width: 2)
+    appendTimeOfDay(&text, millisecondOfDay: millisecondOfDay)
     text += "."
     appendPadded(&text, millisecondOfDay % 1000, width: 3)
     text += "Z"
@@ -132,11 +128,4 @@ private struct DigitReader {
     guard hours <= 23, minutes <= 59 else { throw .fieldOutOfRange }
     return sign * (hours * 60 + minutes)
   }
-}
-
-func appendPadded(_ text: inout String, _ value: Int64, width: Int) {
-  precondition(value >= 0, "calendar fields are non-negative")
-  let digits = "\(value)"
-  for _ in digits.utf8.count..<max(digits.utf8.count, width) { text += "0" }
-  text += digits
 }
