@@ -9,6 +9,9 @@ import Time
 /// `Instant` and writes back the responses it returns. It reads no clock of its own; the platform
 /// tells it the wall time with `setWallClock(_:at:)`.
 public struct HubService<Store: ReadingStore>: HTTPResponder {
+  /// The body read from a request that no route takes, before answering 404 or 405.
+  static var unroutedBodyLimit: Int { 16 * 1024 }
+
   /// The version reported by `/api/v1/health`.
   public static var version: String { "0.1.0" }
 
@@ -42,7 +45,9 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   public func maximumBodyBytes(for head: HTTPRequestHead) -> Int {
     switch router.match(head) {
     case .found(_, _, let maximumBodyBytes): return maximumBodyBytes
-    case .methodNotAllowed, .notFound: return 0
+    // Read (and discard) a small body so that the answer is the 404 or 405 the request earned,
+    // not a 413 about a body no route would take.
+    case .methodNotAllowed, .notFound: return Self.unroutedBodyLimit
     }
   }
 

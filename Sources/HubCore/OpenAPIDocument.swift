@@ -54,7 +54,7 @@ public enum OpenAPIDocument {
         "/api/v1/sensors/{id}/readings": {
           "get": {
             "summary": "A sensor's readings in a time range, oldest first",
-            "description": "Returns the most recent `limit` readings with since <= time <= until; `truncated` says whether older ones in the range were left out.",
+            "description": "Returns the most recent `limit` readings with since <= time <= until (since must not be later than until); `truncated` says whether older ones in the range were left out.",
             "operationId": "listSensorReadings",
             "parameters": [
               {"$ref": "#/components/parameters/SensorID"},
@@ -108,7 +108,7 @@ public enum OpenAPIDocument {
             "additionalProperties": false,
             "properties": {
               "appliance": {"$ref": "#/components/schemas/Identifier"},
-              "readings": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/ReadingInput"}}
+              "readings": {"type": "array", "maxItems": 1000, "description": "In strictly increasing seq order", "items": {"$ref": "#/components/schemas/ReadingInput"}}
             }
           },
           "ReadingInput": {
@@ -116,9 +116,9 @@ public enum OpenAPIDocument {
             "required": ["sensor", "quantity", "unit", "value", "time", "seq"],
             "additionalProperties": false,
             "properties": {
-              "sensor": {"type": "string", "description": "<appliance>.<name>, following the Identifier pattern"},
+              "sensor": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,63}$", "description": "<appliance>.<name>: it must start with the batch's appliance id and a dot"},
               "quantity": {"type": "string", "pattern": "^[a-z0-9_]{1,32}$"},
-              "unit": {"type": "string", "minLength": 1, "maxLength": 16},
+              "unit": {"type": "string", "minLength": 1, "maxLength": 16, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"},
               "value": {"type": "number"},
               "time": {"type": "string", "format": "date-time"},
               "seq": {"type": "integer", "minimum": 1, "description": "Appliance-wide, strictly increasing"}

@@ -37,7 +37,7 @@ public struct Reading: Equatable, Sendable {
 extension Reading {
   /// The longest quantity name accepted, in bytes.
   public static let maximumQuantityLength = 32
-  /// The longest unit accepted, in bytes.
+  /// The longest unit accepted, in Unicode scalars (as JSON Schema's `maxLength` counts).
   public static let maximumUnitLength = 16
 
   /// Checks the fields a decoder cannot: identifiers, lengths and ranges.
@@ -60,10 +60,11 @@ extension Reading {
     else {
       return "quantity must be 1-32 characters of a-z, 0-9 or '_'"
     }
-    guard !unit.utf8.isEmpty, unit.utf8.count <= Self.maximumUnitLength,
-      !unit.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+    let unitScalars = unit.unicodeScalars
+    guard !unitScalars.isEmpty, unitScalars.count <= Self.maximumUnitLength,
+      !unitScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
     else {
-      return "unit must be 1-16 bytes of printable text"
+      return "unit must be 1-16 characters of printable text"
     }
     guard value.isFinite else { return "value must be a finite number" }
     guard sequence >= 1 else { return "seq must be at least 1" }
