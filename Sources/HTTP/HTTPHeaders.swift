@@ -90,9 +90,14 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
 
   /// Whether a comma-list field called `name` holds `token` (compared without case).
   public func containsToken(_ token: String, in name: String) -> Bool {
-    lowercasedListElements(for: name).contains {
-      equalsIgnoringASCIICase($0.utf8, token.utf8)
+    // Asked of every request and response (`Connection`), so it builds no strings.
+    for field in fields where equalsIgnoringASCIICase(field.name.utf8, name.utf8) {
+      for element in field.value.utf8.split(separator: ASCII.comma)
+      where equalsIgnoringASCIICase(trimmingWhitespace(element), token.utf8) {
+        return true
+      }
     }
+    return false
   }
 
   public func makeIterator() -> IndexingIterator<[Field]> {

@@ -153,8 +153,9 @@ public struct HTTPServerConnection {
     return keepAlive
   }
 
-  /// Applies the responder's body limit and answers `Expect` (RFC 9110 §10.1.1): `100 Continue`
-  /// if a body is coming and fits; a declared length over the limit fails with 413 at once.
+  /// Applies the responder's body limit (if a body is coming) and answers `Expect`
+  /// (RFC 9110 §10.1.1): `100 Continue` if a body is coming and fits; a declared length over the
+  /// limit fails with 413 at once.
   private mutating func startBody<Responder: HTTPResponder>(
     of head: HTTPRequestHead, responder: Responder, output: inout [UInt8]
   ) throws(HTTPParseError) {
@@ -167,8 +168,10 @@ public struct HTTPServerConnection {
       expectsContinue = true
     }
     let framing = parser.declaredBodyFraming
-    try parser.startBody(maximumBytes: responder.maximumBodyBytes(for: head))
-    if expectsContinue, framing != .length(0) {
+    // A request without a body needs no limit, and asking would cost a second routing.
+    let hasBody = framing != .length(0)
+    try parser.startBody(maximumBytes: hasBody ? responder.maximumBodyBytes(for: head) : 0)
+    if expectsContinue, hasBody {
       output.append(ascii: "HTTP/1.1 100 Continue\r\n\r\n")
     }
   }

@@ -60,16 +60,25 @@ func asciiLowercased(_ byte: UInt8) -> UInt8 {
 func equalsIgnoringASCIICase<Left: Collection<UInt8>, Right: Collection<UInt8>>(
   _ left: Left, _ right: Right
 ) -> Bool {
-  left.count == right.count
-    && zip(left, right).allSatisfy { asciiLowercased($0) == asciiLowercased($1) }
+  guard left.count == right.count else { return false }
+  var rightIndex = right.startIndex
+  for byte in left {
+    guard asciiLowercased(byte) == asciiLowercased(right[rightIndex]) else { return false }
+    right.formIndex(after: &rightIndex)
+  }
+  return true
 }
 
 /// `bytes` without leading and trailing spaces and tabs.
-func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+func trimmingWhitespace<Bytes: BidirectionalCollection<UInt8>>(
+  _ bytes: Bytes
+) -> Bytes.SubSequence {
   var start = bytes.startIndex
   var end = bytes.endIndex
-  while start < end, isWhitespace(bytes[start]) { start += 1 }
-  while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+  while start < end, isWhitespace(bytes[start]) { bytes.formIndex(after: &start) }
+  while end > start, isWhitespace(bytes[bytes.index(before: end)]) {
+    bytes.formIndex(before: &end)
+  }
   return bytes[start..<end]
 }
 
@@ -99,5 +108,12 @@ extension Array where Element == UInt8 {
   /// Appends the UTF-8 bytes of `text`.
   mutating func append(ascii text: String) {
     append(contentsOf: text.utf8)
+  }
+
+  /// Appends the decimal digits of `value`, which is not negative.
+  mutating func append(decimal value: Int) {
+    precondition(value >= 0, "a decimal for the wire is not negative")
+    if value >= 10 { append(decimal: value / 10) }
+    append(UInt8(ascii: "0") + UInt8(value % 10))
   }
 }

@@ -19,6 +19,9 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   private let router: HTTPRouter<HubEndpoint>
   private let startedAt: Instant
   private var wallClockAnchor: (time: UTCTime, instant: Instant)
+  /// The last `Date` header value and the wall-clock second it names. It changes once a second,
+  /// and rendering it for every response was a noticeable part of a small response's cost.
+  private var dateHeader: (second: Int64, value: String) = (.min, "")
 
   /// A hub over `store`, whose contents `index` already reflects (see `ReadingLogReplay`).
   public init(store: Store, index: SensorIndex, now: Instant, wallClock: UTCTime) {
@@ -49,8 +52,17 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   public mutating func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
     var response = route(request, now: now)
     // The dashboard measures reading ages against the hub's clock, not the browser's.
-    response.headers.add(name: "Date", value: wallClock(at: now).httpDate)
+    response.headers.add(name: "Date", value: dateHeaderValue(at: now))
     return response
+  }
+
+  /// The `Date` header for a response at `now` (RFC 9110 §6.6.1), rendered once a second.
+  private mutating func dateHeaderValue(at now: Instant) -> String {
+    let time = wallClock(at: now)
+    let (quotient, remainder) = time.millisecondsSinceEpoch.quotientAndRemainder(dividingBy: 1000)
+    let second = remainder < 0 ? quotient - 1 : quotient
+    if second != dateHeader.second { dateHeader = (second, time.httpDate) }
+    return dateHeader.value
   }
 
   public func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {
