@@ -8,6 +8,10 @@ import Time
 /// It is a sans-IO `HTTPResponder`: a platform feeds it parsed requests with the current
 /// `Instant` and writes back the responses it returns. It reads no clock of its own; the platform
 /// tells it the wall time with `setWallClock(_:at:)`.
+///
+/// Responses may acknowledge readings that are written to the store but not yet durable. The
+/// platform must call `makeAcceptedReadingsDurable()` after producing responses and before
+/// sending them; one call covers every response produced before it (see `ReadingStore`).
 public struct HubService<Store: ReadingStore>: HTTPResponder {
   /// The version reported by `/api/v1/health`.
   public static var version: String { "0.1.0" }
@@ -35,6 +39,14 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   /// Tells the hub the wall time at `instant`. Between calls it counts on from the monotonic clock.
   public mutating func setWallClock(_ time: UTCTime, at instant: Instant) {
     wallClockAnchor = (time, instant)
+  }
+
+  /// Makes every reading accepted so far durable (`ReadingStore.sync`, if anything is unsynced).
+  /// Call it before sending responses: they may acknowledge those readings. If it throws, send
+  /// none of them and stop; the store's contents on disk are unknown until it is reopened.
+  public mutating func makeAcceptedReadingsDurable() throws(ReadingStoreError) {
+    guard store.hasUnsyncedWrites else { return }
+    try store.sync()
   }
 
   /// The wall time at `now`, from the last anchor.
