@@ -23,7 +23,7 @@ public struct HTTPStreamHandler<Responder: HTTPResponder>: StreamConnectionHandl
     self.box = box
   }
 
-  public mutating func received(_ bytes: [UInt8], now: Instant) -> StreamOutput {
+  public mutating func received(_ bytes: UnsafeRawBufferPointer, now: Instant) -> StreamOutput {
     StreamOutput(connection.receive(bytes, now: now, responder: &box.responder))
   }
 

@@ -131,8 +131,7 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
     switch Socket.receive(fileDescriptor, into: chunk) {
     case .received(let count):
       guard state == .open else { return }  // lingering: discard
-      let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
-      perform(handler.received(bytes, now: loop.now))
+      perform(handler.received(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), now: loop.now))
     case .endOfStream:
       inputEnded = true
       if state == .lingering {
