@@ -12,6 +12,11 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
   /// An empty header section.
   public init() {}
 
+  /// An empty header section with room for `capacity` fields.
+  init(capacity: Int) {
+    fields.reserveCapacity(capacity)
+  }
+
   /// Fields in literal order, for example `["Content-Type": "text/plain"]`.
   public init(dictionaryLiteral elements: (String, String)...) {
     for (name, value) in elements { add(name: name, value: value) }
@@ -33,6 +38,13 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
     fields.filter { equalsIgnoringASCIICase($0.name.utf8, name.utf8) }.map { $0.value }
   }
 
+  /// How many field lines are called `name` (any case).
+  public func count(of name: String) -> Int {
+    var count = 0
+    for field in fields where equalsIgnoringASCIICase(field.name.utf8, name.utf8) { count += 1 }
+    return count
+  }
+
   /// Whether a field called `name` is present.
   public func contains(name: String) -> Bool { self[name] != nil }
 
@@ -40,7 +52,8 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
   /// (so no CR or LF): a header built by the program is never allowed to split a message.
   public mutating func add(name: String, value: String) {
     precondition(isToken(name.utf8), "a header name is a token")
-    precondition(value.utf8.allSatisfy(isFieldValueByte), "a header value has no control bytes")
+    precondition(
+      allBytes(of: value.utf8, satisfy: isFieldValueByte), "a header value has no control bytes")
     fields.append((name, value))
   }
 
@@ -56,7 +69,8 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
       add(name: name, value: value)
       return
     }
-    precondition(value.utf8.allSatisfy(isFieldValueByte), "a header value has no control bytes")
+    precondition(
+      allBytes(of: value.utf8, satisfy: isFieldValueByte), "a header value has no control bytes")
     fields[first].value = value
     var index = first + 1
     while index < fields.count {
@@ -90,9 +104,14 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
 
   /// Whether a comma-list field called `name` holds `token` (compared without case).
   public func containsToken(_ token: String, in name: String) -> Bool {
-    lowercasedListElements(for: name).contains {
-      equalsIgnoringASCIICase($0.utf8, token.utf8)
+    // Asked of every request and response (`Connection`), so it builds no strings.
+    for field in fields where equalsIgnoringASCIICase(field.name.utf8, name.utf8) {
+      for element in field.value.utf8.split(separator: ASCII.comma)
+      where equalsIgnoringASCIICase(trimmingWhitespace(element), token.utf8) {
+        return true
+      }
     }
+    return false
   }
 
   public func makeIterator() -> IndexingIterator<[Field]> {

@@ -10,7 +10,7 @@ struct HTTPMessageBuffer {
     /// More bytes are needed.
     case incomplete
     /// A head: its first line and its field lines, without line endings.
-    case complete(startLine: ArraySlice<UInt8>, fieldLines: [ArraySlice<UInt8>])
+    case complete(startLine: ArraySlice<UInt8>, fieldLines: ArraySlice<ArraySlice<UInt8>>)
     /// The head is longer than allowed; `firstLineComplete` tells which part overflowed.
     case tooLarge(firstLineComplete: Bool)
   }
@@ -106,20 +106,20 @@ struct HTTPMessageBuffer {
     readIndex = scanIndex
     lineStarts.removeAll(keepingCapacity: true)
     leadingEmptyLines = 0
-    return .complete(startLine: lines[0], fieldLines: Array(lines.dropFirst()))
+    return .complete(startLine: lines[0], fieldLines: lines.dropFirst())
   }
 }
 
 /// Parses field lines (`name: value`) into headers, rejecting what RFC 9112 §5 forbids:
 /// whitespace before the colon, line folding, control bytes. Allows at most `maximumCount`.
 func parseFieldLines(
-  _ lines: [ArraySlice<UInt8>], maximumCount: Int
+  _ lines: ArraySlice<ArraySlice<UInt8>>, maximumCount: Int
 ) throws(HTTPParseError) -> HTTPHeaders {
   guard lines.count <= maximumCount else {
     throw HTTPParseError(
       status: .requestHeaderFieldsTooLarge, message: "more than \(maximumCount) header fields")
   }
-  var headers = HTTPHeaders()
+  var headers = HTTPHeaders(capacity: lines.count)
   for line in lines {
     guard let first = line.first, !isWhitespace(first) else {
       throw .badRequest("obsolete line folding is not accepted")

@@ -34,10 +34,14 @@ public struct HTTPRequestHead: Sendable {
     self.headers = headers
     let parts = try HTTPRequestHead.splitTarget(Array(target.utf8), method: method)
     rawPath = String(decoding: parts.path, as: UTF8.self)
-    guard let decodedPath = percentDecoded(parts.path, plusAsSpace: false) else {
-      throw .badRequest("the path has an invalid percent-escape or is not UTF-8")
+    if parts.path.contains(ASCII.percent) {
+      guard let decodedPath = percentDecoded(parts.path, plusAsSpace: false) else {
+        throw .badRequest("the path has an invalid percent-escape or is not UTF-8")
+      }
+      path = decodedPath
+    } else {
+      path = rawPath  // visible ASCII without escapes decodes to itself
     }
-    path = decodedPath
     queryItems = try HTTPRequestHead.decodeQuery(parts.query)
   }
 

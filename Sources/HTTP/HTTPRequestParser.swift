@@ -150,24 +150,29 @@ public struct HTTPRequestParser {
 private func parseRequestLine(
   _ line: ArraySlice<UInt8>
 ) throws(HTTPParseError) -> (HTTPMethod, String, HTTPVersion) {
-  let parts = line.split(separator: ASCII.space, omittingEmptySubsequences: false)
-  guard parts.count == 3, isToken(parts[0]), !parts[1].isEmpty else {
+  guard let methodEnd = line.firstIndex(of: ASCII.space),
+    let targetEnd = line[(methodEnd + 1)...].firstIndex(of: ASCII.space)
+  else { throw .badRequest("the request line is not 'method target version'") }
+  let methodName = line[..<methodEnd]
+  let target = line[(methodEnd + 1)..<targetEnd]
+  let versionText = line[(targetEnd + 1)...]
+  guard isToken(methodName), !target.isEmpty, !versionText.contains(ASCII.space) else {
     throw .badRequest("the request line is not 'method target version'")
   }
-  guard let version = parseVersion(parts[2]) else {
+  guard let version = parseVersion(versionText) else {
     throw .badRequest("the HTTP version is malformed")
   }
   guard version.major == 1, version.minor <= 1 else {
     throw HTTPParseError(
       status: .httpVersionNotSupported, message: "\(version) is not supported; use HTTP/1.1")
   }
-  let method = HTTPMethod(String(decoding: parts[0], as: UTF8.self))
-  return (method, String(decoding: parts[1], as: UTF8.self), version)
+  let method = HTTPMethod(String(decoding: methodName, as: UTF8.self))
+  return (method, String(decoding: target, as: UTF8.self), version)
 }
 
 /// `HTTP/d.d`, or nil (RFC 9112 §2.3).
 func parseVersion(_ bytes: ArraySlice<UInt8>) -> HTTPVersion? {
-  let prefix = Array("HTTP/".utf8)
+  let prefix = httpVersionPrefix
   guard bytes.count == prefix.count + 3, bytes.starts(with: prefix),
     bytes[bytes.startIndex + prefix.count + 1] == UInt8(ascii: "."),
     let major = parseDecimal(bytes.dropFirst(prefix.count).prefix(1), maximumDigits: 1),
@@ -176,9 +181,12 @@ func parseVersion(_ bytes: ArraySlice<UInt8>) -> HTTPVersion? {
   return HTTPVersion(major: major, minor: minor)
 }
 
+/// The bytes every version starts with.
+private let httpVersionPrefix: [UInt8] = Array("HTTP/".utf8)
+
 /// An HTTP/1.1 request must carry exactly one Host (RFC 9112 §3.2).
 private func checkHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
-  let hosts = head.headers.values(for: "Host").count
+  let hosts = head.headers.count(of: "Host")
   if hosts > 1 || (hosts == 0 && head.version >= .http1_1) {
     throw .badRequest("an HTTP/1.1 request needs exactly one Host header")
   }

@@ -4,7 +4,8 @@ import Time
 /// renders error responses (the hub renders them as JSON; this module knows no body formats).
 public protocol HTTPResponder {
   /// The largest body accepted for a request with `head`; asked once the head has arrived and
-  /// before any of the body is read. Larger bodies are answered with 413 and the connection
+  /// before any of the body is read, and only if the head announces a body (a Content-Length
+  /// above 0 or chunked framing). Larger bodies are answered with 413 and the connection
   /// closes. This is where a router's per-route limit applies.
   func maximumBodyBytes(for head: HTTPRequestHead) -> Int
 

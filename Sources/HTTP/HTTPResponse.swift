@@ -42,20 +42,25 @@ public struct HTTPResponse: Sendable {
     let chunked = isChunked && requestVersion >= .http1_1
     var output: [UInt8] = []
     output.reserveCapacity(128 + body.count)
-    output.append(ascii: "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
-    for field in headers {
-      let name = field.name.utf8
-      if equalsIgnoringASCIICase(name, "Content-Length".utf8)
-        || equalsIgnoringASCIICase(name, "Transfer-Encoding".utf8)
-        || equalsIgnoringASCIICase(name, "Connection".utf8)
-      {
-        continue
-      }
-      output.append(ascii: "\(field.name): \(field.value)\r\n")
+    output.append(ascii: "HTTP/1.1 ")
+    output.append(decimal: status.code)
+    output.append(ascii: " ")
+    output.append(ascii: status.reasonPhrase)
+    output.append(contentsOf: ASCII.crlf)
+    for field in headers where !HTTPResponse.isFramingField(field.name) {
+      output.append(ascii: field.name)
+      output.append(ascii: ": ")
+      output.append(ascii: field.value)
+      output.append(contentsOf: ASCII.crlf)
     }
     if status.allowsBody {
-      output.append(
-        ascii: chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: \(body.count)\r\n")
+      if chunked {
+        output.append(ascii: "Transfer-Encoding: chunked\r\n")
+      } else {
+        output.append(ascii: "Content-Length: ")
+        output.append(decimal: body.count)
+        output.append(contentsOf: ASCII.crlf)
+      }
     }
     if !keepAlive {
       output.append(ascii: "Connection: close\r\n")
@@ -70,5 +75,12 @@ public struct HTTPResponse: Sendable {
       output.append(contentsOf: body)
     }
     return output
+  }
+
+  /// Whether a field called `name` is one the serializer owns.
+  private static func isFramingField(_ name: String) -> Bool {
+    equalsIgnoringASCIICase(name.utf8, "Content-Length".utf8)
+      || equalsIgnoringASCIICase(name.utf8, "Transfer-Encoding".utf8)
+      || equalsIgnoringASCIICase(name.utf8, "Connection".utf8)
   }
 }

@@ -39,21 +39,12 @@ public struct HTTPRouter<Endpoint> {
   /// The most routes a table holds.
   public static var maximumRoutes: Int { 256 }
   /// The most segments in a pattern or a routed path.
-  public static var maximumSegments: Int { 32 }
+  public static var maximumSegments: Int { RouteTable.maximumSegments }
 
-  private enum Segment {
-    case literal(String)
-    case parameter(String)
-  }
-
-  private struct Route {
-    var method: HTTPMethod
-    var segments: [Segment]
-    var endpoint: Endpoint
-    var maximumBodyBytes: Int
-  }
-
-  private var routes: [Route] = []
+  // The patterns live in a non-generic table; this type only adds the endpoints. `match` is
+  // inlinable so that the module that routes gets it specialised for its endpoint type.
+  @usableFromInline var table = RouteTable()
+  @usableFromInline var endpoints: [Endpoint] = []
 
   /// An empty table.
   public init() {}
@@ -63,48 +54,27 @@ public struct HTTPRouter<Endpoint> {
   public mutating func add(
     _ method: HTTPMethod, _ pattern: String, _ endpoint: Endpoint, maximumBodyBytes: Int = 0
   ) {
-    precondition(routes.count < HTTPRouter.maximumRoutes, "too many routes")
-    precondition(pattern.utf8.first == ASCII.slash, "a route pattern starts with '/'")
-    precondition(maximumBodyBytes >= 0, "a body limit is not negative")
-    var segments: [Segment] = []
-    for part in Array(pattern.utf8).dropFirst().split(
-      separator: ASCII.slash, omittingEmptySubsequences: false)
-    {
-      let text = String(decoding: part, as: UTF8.self)
-      if part.first == UInt8(ascii: "{") {
-        precondition(part.count > 2 && part.last == UInt8(ascii: "}"), "a parameter is {name}")
-        segments.append(.parameter(String(decoding: part.dropFirst().dropLast(), as: UTF8.self)))
-      } else {
-        precondition(!part.contains(UInt8(ascii: "{")), "a parameter fills a whole segment")
-        segments.append(.literal(text))
-      }
-    }
-    precondition(segments.count <= HTTPRouter.maximumSegments, "a pattern has too many segments")
-    routes.append(
-      Route(
-        method: method, segments: segments, endpoint: endpoint,
-        maximumBodyBytes: maximumBodyBytes))
+    precondition(table.count < HTTPRouter.maximumRoutes, "too many routes")
+    table.add(method, pattern, maximumBodyBytes: maximumBodyBytes)
+    endpoints.append(endpoint)
   }
 
   /// Routes a request with `method` to the still-encoded `path` (`HTTPRequestHead.rawPath`).
+  @inlinable
   public func match(method: HTTPMethod, path: String) -> HTTPRouteMatch<Endpoint> {
-    guard let segments = decodedSegments(path) else { return .notFound }
-    var allowed: [HTTPMethod] = []
-    for route in routes {
-      guard let parameters = match(route.segments, segments) else { continue }
-      if route.method == method || (method == .head && route.method == .get) {
-        return .found(
-          route.endpoint, parameters: parameters, maximumBodyBytes: route.maximumBodyBytes)
-      }
-      for routeMethod in route.method == .get ? [.get, .head] : [route.method]
-      where !allowed.contains(routeMethod) {
-        allowed.append(routeMethod)
-      }
+    switch table.match(method: method, path: path) {
+    case .found(let position, let parameters, let maximumBodyBytes):
+      return .found(
+        endpoints[position], parameters: parameters, maximumBodyBytes: maximumBodyBytes)
+    case .methodNotAllowed(let allowed):
+      return .methodNotAllowed(allowed: allowed)
+    case .notFound:
+      return .notFound
     }
-    return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
   }
 
   /// Routes a parsed request head.
+  @inlinable
   public func match(_ head: HTTPRequestHead) -> HTTPRouteMatch<Endpoint> {
     match(method: head.method, path: head.rawPath)
   }
@@ -116,34 +86,5 @@ public struct HTTPRouter<Endpoint> {
       value += value.isEmpty ? method.name : ", \(method.name)"
     }
     return value
-  }
-
-  /// The percent-decoded segments of an encoded path, or nil if it is not a routable path.
-  private func decodedSegments(_ path: String) -> [String]? {
-    let bytes = Array(path.utf8)
-    guard bytes.first == ASCII.slash else { return nil }
-    var segments: [String] = []
-    for part in bytes.dropFirst().split(separator: ASCII.slash, omittingEmptySubsequences: false) {
-      guard segments.count < HTTPRouter.maximumSegments,
-        let segment = percentDecoded(part, plusAsSpace: false)
-      else { return nil }
-      segments.append(segment)
-    }
-    return segments
-  }
-
-  private func match(_ pattern: [Segment], _ segments: [String]) -> HTTPRouteParameters? {
-    guard pattern.count == segments.count else { return nil }
-    var parameters = HTTPRouteParameters()
-    for (patternSegment, segment) in zip(pattern, segments) {
-      switch patternSegment {
-      case .literal(let literal):
-        guard literal == segment else { return nil }
-      case .parameter(let name):
-        guard !segment.isEmpty else { return nil }
-        parameters.append(name: name, value: segment)
-      }
-    }
-    return parameters
   }
 }

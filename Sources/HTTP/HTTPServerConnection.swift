@@ -55,14 +55,20 @@ public struct HTTPServerConnection {
   public mutating func receive<Responder: HTTPResponder>(
     _ bytes: [UInt8], now: Instant, responder: inout Responder
   ) -> HTTPServerOutput {
-    receiveBytes(bytes, now: now, responder: &responder)
+    if let refusal = refuseInput(now: now, &responder) { return refusal }
+    parser.append(bytes)
+    return answerNewInput(now: now, &responder)
   }
 
   /// Takes bytes received at `now` from the host's own buffer, without an intermediate array.
   public mutating func receive<Responder: HTTPResponder>(
     _ bytes: UnsafeRawBufferPointer, now: Instant, responder: inout Responder
   ) -> HTTPServerOutput {
-    receiveBytes(bytes, now: now, responder: &responder)
+    // Appending here, where the byte type is concrete, keeps the copy specialised even when
+    // the responder type is only known at run time.
+    if let refusal = refuseInput(now: now, &responder) { return refusal }
+    parser.append(bytes)
+    return answerNewInput(now: now, &responder)
   }
 
   /// The peer will send nothing more. Mid-request that is an error (400); between requests the
@@ -91,14 +97,23 @@ public struct HTTPServerConnection {
       message: "the request did not arrive within \(configuration.requestTimeout)")
   }
 
-  private mutating func receiveBytes<Bytes: Collection<UInt8>, Responder: HTTPResponder>(
-    _ bytes: Bytes, now: Instant, responder: inout Responder
-  ) -> HTTPServerOutput {
+  /// The answer to input that must not be parsed: on a closed connection, or for a request
+  /// already past its timeout (408). Nil if the input is welcome.
+  private mutating func refuseInput<Responder: HTTPResponder>(
+    now: Instant, _ responder: inout Responder
+  ) -> HTTPServerOutput? {
     guard !isClosed else { return HTTPServerOutput(shouldClose: true) }
     if let start = requestStartedAt, now >= start + configuration.requestTimeout {
       return fail(timeoutError, output: [], &responder)
     }
-    parser.append(bytes)
+    return nil
+  }
+
+  /// Starts the request clock if the appended input began a request, and answers what it
+  /// completed.
+  private mutating func answerNewInput<Responder: HTTPResponder>(
+    now: Instant, _ responder: inout Responder
+  ) -> HTTPServerOutput {
     if requestStartedAt == nil, parser.isInsideRequest { requestStartedAt = now }
     return answerRequests(now: now, &responder)
   }
@@ -153,8 +168,9 @@ public struct HTTPServerConnection {
     return keepAlive
   }
 
-  /// Applies the responder's body limit and answers `Expect` (RFC 9110 §10.1.1): `100 Continue`
-  /// if a body is coming and fits; a declared length over the limit fails with 413 at once.
+  /// Applies the responder's body limit (if a body is coming) and answers `Expect`
+  /// (RFC 9110 §10.1.1): `100 Continue` if a body is coming and fits; a declared length over the
+  /// limit fails with 413 at once.
   private mutating func startBody<Responder: HTTPResponder>(
     of head: HTTPRequestHead, responder: Responder, output: inout [UInt8]
   ) throws(HTTPParseError) {
@@ -167,8 +183,10 @@ public struct HTTPServerConnection {
       expectsContinue = true
     }
     let framing = parser.declaredBodyFraming
-    try parser.startBody(maximumBytes: responder.maximumBodyBytes(for: head))
-    if expectsContinue, framing != .length(0) {
+    // A request without a body needs no limit, and asking would cost a second routing.
+    let hasBody = framing != .length(0)
+    try parser.startBody(maximumBytes: hasBody ? responder.maximumBodyBytes(for: head) : 0)
+    if expectsContinue, hasBody {
       output.append(ascii: "HTTP/1.1 100 Continue\r\n\r\n")
     }
   }

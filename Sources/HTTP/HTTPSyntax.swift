@@ -48,7 +48,17 @@ func isWhitespace(_ byte: UInt8) -> Bool {
 
 /// Whether `bytes` is a non-empty token.
 func isToken<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
-  !bytes.isEmpty && bytes.allSatisfy(isTokenByte)
+  !bytes.isEmpty && allBytes(of: bytes, satisfy: isTokenByte)
+}
+
+/// Whether every byte of `bytes` satisfies `predicate`. Reads contiguous storage directly where
+/// there is some (arrays, native strings), which is several times faster than iterating a
+/// `String.UTF8View`; every header the program adds is checked this way.
+func allBytes<Bytes: Collection<UInt8>>(
+  of bytes: Bytes, satisfy predicate: (UInt8) -> Bool
+) -> Bool {
+  bytes.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) }
+    ?? bytes.allSatisfy(predicate)
 }
 
 /// `byte` with ASCII capitals lowered; other bytes unchanged.
@@ -60,16 +70,41 @@ func asciiLowercased(_ byte: UInt8) -> UInt8 {
 func equalsIgnoringASCIICase<Left: Collection<UInt8>, Right: Collection<UInt8>>(
   _ left: Left, _ right: Right
 ) -> Bool {
-  left.count == right.count
-    && zip(left, right).allSatisfy { asciiLowercased($0) == asciiLowercased($1) }
+  guard left.count == right.count else { return false }
+  // Contiguous bytes on both sides (arrays, native strings) compare several times faster.
+  let contiguous = left.withContiguousStorageIfAvailable { leftBytes in
+    right.withContiguousStorageIfAvailable { rightBytes in
+      equalsIgnoringASCIICase(contiguous: leftBytes, rightBytes)
+    }
+  }
+  if let contiguous, let equal = contiguous { return equal }
+  var rightIndex = right.startIndex
+  for byte in left {
+    guard asciiLowercased(byte) == asciiLowercased(right[rightIndex]) else { return false }
+    right.formIndex(after: &rightIndex)
+  }
+  return true
+}
+
+private func equalsIgnoringASCIICase(
+  contiguous left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>
+) -> Bool {
+  for index in left.indices where asciiLowercased(left[index]) != asciiLowercased(right[index]) {
+    return false
+  }
+  return true
 }
 
 /// `bytes` without leading and trailing spaces and tabs.
-func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+func trimmingWhitespace<Bytes: BidirectionalCollection<UInt8>>(
+  _ bytes: Bytes
+) -> Bytes.SubSequence {
   var start = bytes.startIndex
   var end = bytes.endIndex
-  while start < end, isWhitespace(bytes[start]) { start += 1 }
-  while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+  while start < end, isWhitespace(bytes[start]) { bytes.formIndex(after: &start) }
+  while end > start, isWhitespace(bytes[bytes.index(before: end)]) {
+    bytes.formIndex(before: &end)
+  }
   return bytes[start..<end]
 }
 
@@ -98,6 +133,16 @@ func hexadecimalDigitValue(_ byte: UInt8) -> Int? {
 extension Array where Element == UInt8 {
   /// Appends the UTF-8 bytes of `text`.
   mutating func append(ascii text: String) {
-    append(contentsOf: text.utf8)
+    // Copying from contiguous storage is a memcpy; through `String.UTF8View` it is a loop.
+    if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
+      append(contentsOf: text.utf8)
+    }
+  }
+
+  /// Appends the decimal digits of `value`, which is not negative.
+  mutating func append(decimal value: Int) {
+    precondition(value >= 0, "a decimal for the wire is not negative")
+    if value >= 10 { append(decimal: value / 10) }
+    append(UInt8(ascii: "0") + UInt8(value % 10))
   }
 }

@@ -7,6 +7,15 @@
 func percentDecoded(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) -> String? {
   var decoded: [UInt8] = []
   decoded.reserveCapacity(bytes.count)
+  guard appendPercentDecoded(bytes, plusAsSpace: plusAsSpace, to: &decoded) else { return nil }
+  return validUTF8String(decoded)
+}
+
+/// Appends the bytes `bytes` percent-decode to; false if an escape is not `%` and two hex
+/// digits. The caller checks the result is UTF-8 where it needs text.
+func appendPercentDecoded<Bytes: Collection<UInt8>>(
+  _ bytes: Bytes, plusAsSpace: Bool, to decoded: inout [UInt8]
+) -> Bool where Bytes.Index == Int {
   var index = bytes.startIndex
   while index < bytes.endIndex {
     let byte = bytes[index]
@@ -14,7 +23,7 @@ func percentDecoded(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) -> String? {
       guard index + 2 < bytes.endIndex,
         let high = hexadecimalDigitValue(bytes[index + 1]),
         let low = hexadecimalDigitValue(bytes[index + 2])
-      else { return nil }
+      else { return false }
       decoded.append(UInt8(high * 16 + low))
       index += 3
     } else {
@@ -22,11 +31,11 @@ func percentDecoded(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) -> String? {
       index += 1
     }
   }
-  return validUTF8String(decoded)
+  return true
 }
 
 /// `bytes` as a `String` if they are valid UTF-8, else nil.
-func validUTF8String(_ bytes: [UInt8]) -> String? {
+func validUTF8String<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String? {
   // Decoding repairs invalid sequences with U+FFFD; the bytes survive only if there were none.
   let text = String(decoding: bytes, as: UTF8.self)
   return text.utf8.elementsEqual(bytes) ? text : nil

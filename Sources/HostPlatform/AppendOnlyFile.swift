@@ -1,19 +1,31 @@
 import Glibc
 
-/// A file that only grows at its end and whose appends are durable when `append` returns: the
-/// storage for logs that must survive a power cut (an appliance's unsent readings, say).
+/// A file that only grows at its end, for logs that must survive a power cut (an appliance's
+/// unsent readings, the hub's readings).
 ///
-/// Durability: `append` writes every byte (retrying short writes and `EINTR`) and then calls
-/// `fdatasync`, so the data and the length needed to read it back are on stable storage. A
-/// newly created file also has its directory entry synced, or a crash could lose the file.
-/// A crash during `append` can leave a partial record at the end; the log format above this
-/// must detect that (with lengths and checksums) and `truncate` the torn tail on recovery.
+/// Durability: `write` writes every byte (retrying short writes and `EINTR`) into the page
+/// cache; `synchronize` calls `fdatasync`, so everything written so far, and the length needed
+/// to read it back, is on stable storage when it returns. `append` is the two together. Several
+/// `write`s followed by one `synchronize` share the cost of the flush (group commit). A newly
+/// created file also has its directory entry synced, or a crash could lose the file.
+///
+/// A crash before `synchronize` returns can leave a partial record at the end; the log format
+/// above this must detect that (with lengths and checksums) and `truncate` the torn tail on
+/// recovery. After `synchronize` fails, what reached the disk is unknown, and Linux reports
+/// such a write-back error only once: a second `fdatasync` can succeed although the data was
+/// dropped (the PostgreSQL "fsyncgate" lesson). So a failed `synchronize` poisons the file:
+/// every later `write`, `synchronize` and `append` fails with `EIO`, and the owner should stop
+/// and recover by reading the file afresh.
 public final class AppendOnlyFile {
   /// The path the file was opened with, for error messages.
   public let path: String
   private var descriptor: Int32
   /// The file's length in bytes, tracked as we append and truncate.
   public private(set) var length: Int
+  /// Whether bytes were written since the last successful `synchronize`.
+  public private(set) var hasUnsynchronizedWrites = false
+  /// Set when `synchronize` failed; see the type's documentation.
+  private var synchronizationFailed = false
 
   /// The largest file `readAll` will load, to bound memory (64 MiB).
   public static var maximumReadLength: Int { 64 << 20 }
@@ -65,9 +77,16 @@ public final class AppendOnlyFile {
     return Array(bytes.prefix(filled))
   }
 
-  /// Appends `bytes` and waits until they are on stable storage.
+  /// Appends `bytes` and waits until they (and every earlier write) are on stable storage.
   public func append(_ bytes: [UInt8]) throws(SystemError) {
-    try requireOpen()
+    try write(bytes)
+    try synchronize()
+  }
+
+  /// Appends `bytes` to the page cache; they are durable once `synchronize` returns.
+  public func write(_ bytes: [UInt8]) throws(SystemError) {
+    try requireUsable()
+    hasUnsynchronizedWrites = true
     var written = 0
     while written < bytes.count {
       let count = bytes.withUnsafeBytes { buffer in
@@ -83,23 +102,32 @@ public final class AppendOnlyFile {
       written += count
     }
     length += written
+  }
+
+  /// Waits until everything written so far is on stable storage. A failure poisons the file.
+  public func synchronize() throws(SystemError) {
+    try requireUsable()
     guard retryingOnInterrupt({ fdatasync(descriptor) }) == 0 else {
+      synchronizationFailed = true
       throw .fromErrno("fdatasync", subject: path)
     }
+    hasUnsynchronizedWrites = false
   }
 
   /// Cuts the file to `newLength` bytes (at most its length), durably: used to drop a torn
   /// record at the end after a crash, or to empty a log once its contents are delivered.
   public func truncate(toLength newLength: Int) throws(SystemError) {
-    try requireOpen()
+    try requireUsable()
     precondition(newLength >= 0 && newLength <= length, "truncate can only shorten the file")
     guard retryingOnInterrupt({ ftruncate(descriptor, off_t(newLength)) }) == 0 else {
       throw .fromErrno("ftruncate", subject: path)
     }
     length = newLength
     guard retryingOnInterrupt({ fsync(descriptor) }) == 0 else {
+      synchronizationFailed = true
       throw .fromErrno("fsync", subject: path)
     }
+    hasUnsynchronizedWrites = false
   }
 
   /// Closes the file; further operations fail with `EBADF`. Idempotent.
@@ -111,6 +139,14 @@ public final class AppendOnlyFile {
 
   private func requireOpen() throws(SystemError) {
     guard descriptor >= 0 else { throw SystemError(call: "use", subject: path, errorNumber: EBADF) }
+  }
+
+  /// Open, and not poisoned by a failed `synchronize`.
+  private func requireUsable() throws(SystemError) {
+    try requireOpen()
+    guard !synchronizationFailed else {
+      throw SystemError(call: "use after a failed fdatasync", subject: path, errorNumber: EIO)
+    }
   }
 
   private static func size(of descriptor: Int32, path: String) throws(SystemError) -> Int {

@@ -11,8 +11,11 @@ import Time
 ///
 /// Everything about a loop (registering, scheduling, stopping) happens on the thread that calls
 /// `run()`; the loop is not `Sendable`. Each iteration handles at most `maximumEventsPerWait`
-/// ready descriptors and at most as many due timers, then waits again.
+/// ready descriptors and at most as many due timers, then runs the actions queued with
+/// `runAtEndOfIteration`, then waits again.
 public final class EventLoop {
+  /// The most actions that may wait for the end of an iteration at once.
+  public static var maximumEndOfIterationActions: Int { 1024 }
   /// The most readiness events taken from the kernel per `epoll_wait`.
   public let maximumEventsPerWait: Int
   /// The monotonic time at which the current iteration woke up; refreshed after every wait.
@@ -23,6 +26,7 @@ public final class EventLoop {
   private var registrations: [UInt64: Registration] = [:]
   private var tokensByDescriptor: [Int32: UInt64] = [:]
   private var nextToken: UInt64 = 0
+  private var endOfIterationActions: [() -> Void] = []
   private var stopRequested = false
   private var isRunning = false
   /// The signalfd source, created by the first `onSignals` call.
@@ -95,6 +99,20 @@ public final class EventLoop {
     timers.cancel(timer)
   }
 
+  /// Runs `action` once, at the end of the current iteration: after the iteration's ready
+  /// descriptors and due timers have been handled, before the loop waits again. Work that
+  /// several events share goes here, such as one `fsync` for every write the events made.
+  /// Actions run in the order they were added; one added by such an action runs at the end of
+  /// the next iteration, which then does not wait. Called outside `run()`, the action runs at the
+  /// end of the first iteration. More than `maximumEndOfIterationActions` waiting at once is a
+  /// programming error and stops the program.
+  public func runAtEndOfIteration(_ action: @escaping () -> Void) {
+    precondition(
+      endOfIterationActions.count < EventLoop.maximumEndOfIterationActions,
+      "more than \(EventLoop.maximumEndOfIterationActions) end-of-iteration actions waiting")
+    endOfIterationActions.append(action)
+  }
+
   /// How many timers are pending.
   public var pendingTimerCount: Int { timers.count }
 
@@ -124,6 +142,7 @@ public final class EventLoop {
         dispatch(events[index])
       }
       runDueTimers()
+      runEndOfIterationActions()
     } while !stopRequested
   }
 
@@ -146,10 +165,19 @@ public final class EventLoop {
     }
   }
 
+  /// Runs the actions waiting now; they run even if the loop is stopping, since they may finish
+  /// what this iteration's events started.
+  private func runEndOfIterationActions() {
+    let actions = endOfIterationActions
+    endOfIterationActions = []
+    for action in actions { action() }
+  }
+
   /// How long `epoll_wait` may sleep: until the next timer, rounded up to whole milliseconds so
-  /// that the loop never wakes just before a deadline and spins; -1 (forever) without timers.
+  /// that the loop never wakes just before a deadline and spins; -1 (forever) without timers;
+  /// 0 if the loop is stopping or end-of-iteration actions wait.
   private func waitTimeoutMilliseconds() -> Int32 {
-    if stopRequested { return 0 }
+    if stopRequested || !endOfIterationActions.isEmpty { return 0 }
     guard let deadline = timers.earliestDeadline else { return -1 }
     let current = MonotonicClock.now()
     guard deadline > current else { return 0 }

@@ -50,7 +50,7 @@ public struct HTTPClientExchange: OutboundConnectionHandler {
     return StreamOutput(bytes: connection.send(request, host: hostHeader))
   }
 
-  public mutating func received(_ bytes: [UInt8], now: Instant) -> StreamOutput {
+  public mutating func received(_ bytes: UnsafeRawBufferPointer, now: Instant) -> StreamOutput {
     do throws(HTTPClientError) {
       guard let response = try connection.receive(bytes) else { return .none }
       outcome = .success(response)

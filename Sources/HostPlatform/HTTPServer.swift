@@ -23,7 +23,7 @@ public struct HTTPStreamHandler<Responder: HTTPResponder>: StreamConnectionHandl
     self.box = box
   }
 
-  public mutating func received(_ bytes: [UInt8], now: Instant) -> StreamOutput {
+  public mutating func received(_ bytes: UnsafeRawBufferPointer, now: Instant) -> StreamOutput {
     StreamOutput(connection.receive(bytes, now: now, responder: &box.responder))
   }
 
@@ -50,11 +50,18 @@ public final class HTTPServer<Responder: HTTPResponder> {
   private let tcp: TCPServer<HTTPStreamHandler<Responder>>
 
   /// Listens on `host` and `port` (0: any free port) and answers with `responder`.
+  ///
+  /// `beforeSending`, if given, is the output barrier of `TCPServer`: responses produced in a
+  /// loop iteration are held until it has run once at the end of the iteration, and are sent
+  /// only if it returns true; if it returns false, their connections close without them.
   public init(
     loop: EventLoop, host: String, port: UInt16, responder: HTTPResponderBox<Responder>,
-    configuration: HTTPServerConfiguration = HTTPServerConfiguration(), reusePort: Bool = false
+    configuration: HTTPServerConfiguration = HTTPServerConfiguration(), reusePort: Bool = false,
+    beforeSending: (() -> Bool)? = nil
   ) throws {
-    tcp = try TCPServer(loop: loop, host: host, port: port, reusePort: reusePort) { now in
+    tcp = try TCPServer(
+      loop: loop, host: host, port: port, reusePort: reusePort, outputBarrier: beforeSending
+    ) { now in
       HTTPStreamHandler(configuration: configuration, box: responder, now: now)
     }
   }

@@ -9,6 +9,12 @@ import Time
 /// input goes to it) -> `lingering` (output sent, FIN sent, discarding input until the peer's
 /// FIN or `lingerDuration`) -> `closed`. Errors jump straight to `closed`, and so does the
 /// handler's deadline passing while flushing (the peer is not reading).
+///
+/// Held output: a connection created with `onOutputHeld` does not send what its handler
+/// produces straight away. It holds the bytes, tells its owner once (`onOutputHeld`), and sends
+/// them when the owner calls `releaseHeldOutput()`, or never if the owner calls `abort()`. The
+/// owner uses this to let a barrier (an `fsync`) run between producing responses and sending
+/// them. Held bytes count towards backpressure and are sent before the connection lingers.
 final class StreamConnection<Handler: StreamConnectionHandler> {
   private enum State {
     case open
@@ -24,17 +30,26 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
   private let limits: StreamLimits
   private let readBuffer: ReadBuffer
   private let onClosed: (ConnectionError?) -> Void
+  private let onOutputHeld: ((StreamConnection) -> Void)?
   private var state = State.open
+  /// Output cleared for sending.
   private var output = OutputQueue()
+  /// Output waiting for `releaseHeldOutput()`; always empty without `onOutputHeld`.
+  private var heldOutput: [UInt8] = []
   private var inputEnded = false
   private var interest: IOEvents = []
+  /// When the connection next needs `timerFired`'s action, if ever.
+  private var deadline: Instant?
+  /// The loop timer pending for this connection; it may fire before `deadline` (see `armTimer`).
   private var timer: (id: TimerID, deadline: Instant)?
   private var callback: ClosureEventHandler?
 
   /// Takes ownership of a connected socket; `onClosed` runs once, after the socket is closed.
+  /// With `onOutputHeld`, output is held until released (see the type's documentation).
   init(
     fileDescriptor: Int32, handler: Handler, loop: EventLoop, limits: StreamLimits,
-    readBuffer: ReadBuffer, onClosed: @escaping (ConnectionError?) -> Void
+    readBuffer: ReadBuffer, onOutputHeld: ((StreamConnection) -> Void)? = nil,
+    onClosed: @escaping (ConnectionError?) -> Void
   ) {
     precondition(readBuffer.memory.count >= limits.readChunkSize, "read buffer too small")
     self.fileDescriptor = fileDescriptor
@@ -42,13 +57,14 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
     self.loop = loop
     self.limits = limits
     self.readBuffer = readBuffer
+    self.onOutputHeld = onOutputHeld
     self.onClosed = onClosed
   }
 
   var isClosed: Bool { state == .closed }
 
-  /// Bytes waiting to be sent.
-  var pendingOutputCount: Int { output.count }
+  /// Bytes waiting to be sent, held ones included.
+  var pendingOutputCount: Int { output.count + heldOutput.count }
 
   /// Registers the socket with the loop. If that fails the socket is closed with the error.
   func start() {
@@ -72,7 +88,16 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
     settle()
   }
 
-  /// Closes at once, discarding unsent output.
+  /// Sends the output held so far (see the type's documentation).
+  func releaseHeldOutput() {
+    guard state != .closed, !heldOutput.isEmpty else { return }
+    let bytes = heldOutput
+    heldOutput = []
+    send(bytes)
+    settle()
+  }
+
+  /// Closes at once, discarding unsent output, held output included.
   func abort() {
     guard state != .closed else { return }
     closeNow(error: nil)
@@ -106,8 +131,7 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
     switch Socket.receive(fileDescriptor, into: chunk) {
     case .received(let count):
       guard state == .open else { return }  // lingering: discard
-      let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
-      perform(handler.received(bytes, now: loop.now))
+      perform(handler.received(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), now: loop.now))
     case .endOfStream:
       inputEnded = true
       if state == .lingering {
@@ -122,25 +146,38 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
     }
   }
 
-  /// Queues a handler's output and tries to send it straight away.
+  /// Holds a handler's output, or queues it and tries to send it straight away.
   private func perform(_ result: StreamOutput) {
     guard state == .open else { return }
     if !result.bytes.isEmpty {
-      output.append(result.bytes)
-      if let error = output.flush(to: fileDescriptor) {
-        closeNow(error: ConnectionError(error))
-        return
+      if let onOutputHeld {
+        if heldOutput.isEmpty {
+          heldOutput = result.bytes
+          onOutputHeld(self)
+        } else {
+          heldOutput += result.bytes
+        }
+      } else {
+        send(result.bytes)
       }
     }
-    if result.shouldClose { state = .flushing }
+    if state == .open && result.shouldClose { state = .flushing }
+  }
+
+  /// Queues `bytes` and sends as much as the socket takes now; closes on a send error.
+  private func send(_ bytes: [UInt8]) {
+    output.append(bytes)
+    if let error = output.flush(to: fileDescriptor) {
+      closeNow(error: ConnectionError(error))
+    }
   }
 
   /// Brings the close sequence, epoll interest and deadline timer in line with the state.
   private func settle() {
-    if state == .flushing && output.isEmpty { beginLingering() }
+    if state == .flushing && output.isEmpty && heldOutput.isEmpty { beginLingering() }
     guard state != .closed else { return }
     var wanted: IOEvents = []
-    let underBound = output.count <= limits.maximumPendingOutput
+    let underBound = pendingOutputCount <= limits.maximumPendingOutput
     if !inputEnded && (state == .lingering || (state == .open && underBound)) {
       wanted.insert(.readable)
     }
@@ -170,17 +207,25 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
     armTimer(at: loop.now.advanced(by: limits.lingerDuration))
   }
 
-  private func armTimer(at deadline: Instant?) {
-    if timer?.deadline == deadline { return }
-    if let timer { loop.cancel(timer.id) }
-    timer = nil
-    guard let deadline else { return }
-    let id = loop.schedule(at: deadline) { [weak self] in self?.timerFired() }
-    timer = (id, deadline)
+  /// Sets `deadline`. Deadlines mostly move later (every request restarts the idle clock), so a
+  /// pending timer that fires no later than the new deadline is kept, and when it fires early it
+  /// re-arms instead of acting: that saves cancelling and scheduling a timer per request.
+  private func armTimer(at newDeadline: Instant?) {
+    deadline = newDeadline
+    guard let newDeadline else { return }
+    if let timer {
+      if timer.deadline <= newDeadline { return }
+      loop.cancel(timer.id)
+    }
+    let id = loop.schedule(at: newDeadline) { [weak self] in self?.timerFired() }
+    timer = (id, newDeadline)
   }
 
   private func timerFired() {
     timer = nil
+    guard let deadline else { return }
+    guard loop.now >= deadline else { return armTimer(at: deadline) }
+    self.deadline = nil
     switch state {
     case .open:
       perform(handler.deadlineReached(now: loop.now))
@@ -197,8 +242,10 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
   private func closeNow(error: ConnectionError?) {
     precondition(state != .closed, "connection closed twice")
     state = .closed
+    heldOutput = []
     if let timer { loop.cancel(timer.id) }
     timer = nil
+    deadline = nil
     if callback != nil {
       // Deregistering a descriptor we registered cannot fail short of a bug; closing it
       // removes it from epoll anyway.

@@ -21,8 +21,9 @@ public struct StreamOutput: Equatable, Sendable {
 /// for instance). The driver (`TCPServer`) feeds it bytes and the current time and performs the
 /// output; the handler never touches a socket or a clock.
 public protocol StreamConnectionHandler {
-  /// Bytes arrived from the peer.
-  mutating func received(_ bytes: [UInt8], now: Instant) -> StreamOutput
+  /// Bytes arrived from the peer. They live in the driver's read buffer and are valid only
+  /// during the call: a handler that keeps any copies them (parsers do as they buffer).
+  mutating func received(_ bytes: UnsafeRawBufferPointer, now: Instant) -> StreamOutput
   /// The peer shut down its sending side: no more bytes will arrive. The connection can still
   /// send; it stays open until the handler asks to close.
   mutating func receivedEndOfStream(now: Instant) -> StreamOutput

@@ -8,6 +8,13 @@ import Time
 /// `maximumConnections` are accepted and closed at once, so the backlog does not fill with
 /// connections nobody will serve, and counted in `rejectedTotal`. If the process runs out of
 /// file descriptors, accepting pauses for a moment instead of spinning.
+///
+/// With an output barrier, nothing the handlers produce is sent straight away. At the end of
+/// each loop iteration in which some connection produced output, the server calls the barrier
+/// once and then sends what every connection holds, or, if the barrier fails, closes those
+/// connections without sending any of it. The hub's barrier is one `fsync` covering every
+/// reading it accepted in the iteration, so that no acknowledgement leaves before the readings
+/// it acknowledges are durable (group commit).
 public final class TCPServer<Handler: StreamConnectionHandler> {
   /// The most connections served at once.
   public let maximumConnections: Int
@@ -38,6 +45,9 @@ public final class TCPServer<Handler: StreamConnectionHandler> {
   private var listener: Int32
   private var listenerCallback: ClosureEventHandler?
   private var connections: [Int32: StreamConnection<Handler>] = [:]
+  private let outputBarrier: (() -> Bool)?
+  /// Connections holding output until the end of the iteration, in the order they produced it.
+  private var connectionsHoldingOutput: [StreamConnection<Handler>] = []
   private let maximumAcceptsPerEvent = 64
   private static var acceptPauseAfterDescriptorExhaustion: Duration { .milliseconds(100) }
 
@@ -45,11 +55,13 @@ public final class TCPServer<Handler: StreamConnectionHandler> {
   /// `port` (0: any free port). `reusePort` sets `SO_REUSEPORT`, so that several loops (one per
   /// core) can each own a listener on the same port and the kernel spreads connections.
   /// `makeHandler` creates the protocol state machine of each new connection.
+  /// `outputBarrier`, if given, runs before output is sent (see the type's documentation) and
+  /// returns whether the output may go; false withholds it for good.
   /// Throws `AddressError` for a host that is not a literal, `SystemError` if listening fails.
   public init(
     loop: EventLoop, host: String, port: UInt16, reusePort: Bool = false, backlog: Int32 = 128,
     maximumConnections: Int = 1024, limits: StreamLimits = StreamLimits(),
-    makeHandler: @escaping (Instant) -> Handler
+    outputBarrier: (() -> Bool)? = nil, makeHandler: @escaping (Instant) -> Handler
   ) throws {
     precondition(maximumConnections > 0, "a server must allow at least one connection")
     let address = try SocketAddress(numericHost: host, port: port)
@@ -57,6 +69,7 @@ public final class TCPServer<Handler: StreamConnectionHandler> {
     self.limits = limits
     self.maximumConnections = maximumConnections
     self.makeHandler = makeHandler
+    self.outputBarrier = outputBarrier
     readBuffer = ReadBuffer(size: limits.readChunkSize)
     let descriptor = try Self.listen(on: address, reusePort: reusePort, backlog: backlog)
     listener = descriptor
@@ -132,9 +145,11 @@ public final class TCPServer<Handler: StreamConnectionHandler> {
   }
 
   private func serve(_ descriptor: Int32) {
+    let holdOutput: ((StreamConnection<Handler>) -> Void)? =
+      outputBarrier == nil ? nil : { [weak self] in self?.hold($0) }
     let connection = StreamConnection(
       fileDescriptor: descriptor, handler: makeHandler(loop.now), loop: loop, limits: limits,
-      readBuffer: readBuffer
+      readBuffer: readBuffer, onOutputHeld: holdOutput
     ) { [weak self] error in
       // Weak: `close()` from `deinit` closes connections while the server is being destroyed.
       guard let self else { return }
@@ -143,6 +158,27 @@ public final class TCPServer<Handler: StreamConnectionHandler> {
     }
     connections[descriptor] = connection
     connection.start()
+  }
+
+  /// Notes a connection that started holding output; the first one of an iteration books the
+  /// release at its end.
+  private func hold(_ connection: StreamConnection<Handler>) {
+    if connectionsHoldingOutput.isEmpty {
+      loop.runAtEndOfIteration { [weak self] in self?.releaseHeldOutput() }
+    }
+    connectionsHoldingOutput.append(connection)
+  }
+
+  /// Runs the barrier once for everything held, then sends it all, or on failure sends none of
+  /// it and closes the connections that held it.
+  private func releaseHeldOutput() {
+    let holding = connectionsHoldingOutput
+    connectionsHoldingOutput = []
+    guard let outputBarrier, outputBarrier() else {
+      for connection in holding { connection.abort() }
+      return
+    }
+    for connection in holding { connection.releaseHeldOutput() }
   }
 
   /// Out of descriptors or memory: stop watching the listener briefly (it would be reported

@@ -8,6 +8,10 @@ import Time
 /// It is a sans-IO `HTTPResponder`: a platform feeds it parsed requests with the current
 /// `Instant` and writes back the responses it returns. It reads no clock of its own; the platform
 /// tells it the wall time with `setWallClock(_:at:)`.
+///
+/// Responses may acknowledge readings that are written to the store but not yet durable. The
+/// platform must call `makeAcceptedReadingsDurable()` after producing responses and before
+/// sending them; one call covers every response produced before it (see `ReadingStore`).
 public struct HubService<Store: ReadingStore>: HTTPResponder {
   /// The body read from a request that no route takes, before answering 404 or 405.
   static var unroutedBodyLimit: Int { 16 * 1024 }
@@ -22,6 +26,9 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   private let router: HTTPRouter<HubEndpoint>
   private let startedAt: Instant
   private var wallClockAnchor: (time: UTCTime, instant: Instant)
+  /// The last `Date` header value and the wall-clock second it names. It changes once a second,
+  /// and rendering it for every response was a noticeable part of a small response's cost.
+  private var dateHeader: (second: Int64, value: String) = (.min, "")
 
   /// A hub over `store`, whose contents `index` already reflects (see `ReadingLogReplay`).
   public init(store: Store, index: SensorIndex, now: Instant, wallClock: UTCTime) {
@@ -35,6 +42,14 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   /// Tells the hub the wall time at `instant`. Between calls it counts on from the monotonic clock.
   public mutating func setWallClock(_ time: UTCTime, at instant: Instant) {
     wallClockAnchor = (time, instant)
+  }
+
+  /// Makes every reading accepted so far durable (`ReadingStore.sync`, if anything is unsynced).
+  /// Call it before sending responses: they may acknowledge those readings. If it throws, send
+  /// none of them and stop; the store's contents on disk are unknown until it is reopened.
+  public mutating func makeAcceptedReadingsDurable() throws(ReadingStoreError) {
+    guard store.hasUnsyncedWrites else { return }
+    try store.sync()
   }
 
   /// The wall time at `now`, from the last anchor.
@@ -54,8 +69,17 @@ public struct HubService<Store: ReadingStore>: HTTPResponder {
   public mutating func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
     var response = route(request, now: now)
     // The dashboard measures reading ages against the hub's clock, not the browser's.
-    response.headers.add(name: "Date", value: wallClock(at: now).httpDate)
+    response.headers.add(name: "Date", value: dateHeaderValue(at: now))
     return response
+  }
+
+  /// The `Date` header for a response at `now` (RFC 9110 §6.6.1), rendered once a second.
+  private mutating func dateHeaderValue(at now: Instant) -> String {
+    let time = wallClock(at: now)
+    let (quotient, remainder) = time.millisecondsSinceEpoch.quotientAndRemainder(dividingBy: 1000)
+    let second = remainder < 0 ? quotient - 1 : quotient
+    if second != dateHeader.second { dateHeader = (second, time.httpDate) }
+    return dateHeader.value
   }
 
   public func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {

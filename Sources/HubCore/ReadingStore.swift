@@ -18,7 +18,8 @@ public struct AcceptedBatch: Equatable, Sendable {
   }
 }
 
-/// Why the store could not make a batch durable. The hub answers 503 and the appliance retries.
+/// Why the store could not write a batch (the hub answers 503 and the appliance retries) or
+/// could not make its writes durable (the hub stops; see `ReadingStore`).
 public struct ReadingStoreError: Error, Sendable, CustomStringConvertible {
   /// What went wrong, for the log and the error response.
   public var description: String
@@ -29,8 +30,22 @@ public struct ReadingStoreError: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// Where the hub keeps readings. `append` returns only once the batch is durable: the hub
-/// acknowledges a batch to its appliance after this returns and never before.
+/// Where the hub keeps readings.
+///
+/// Durability takes two steps, so that one flush can cover many batches (group commit):
+/// `append` writes a batch, which need not be durable when it returns; `sync` returns only once
+/// every batch appended before it is durable. The contract with the hub:
+///
+/// - A batch is acknowledged to its appliance only after a `sync` that began after its `append`
+///   has returned. `HubService` answers a publish at once, and the platform holds every response
+///   until it has called `HubService.makeAcceptedReadingsDurable()` (which calls `sync` if
+///   `hasUnsyncedWrites`), once per batch of responses.
+/// - If `sync` throws, what reached stable storage is unknown, and a second `sync` could succeed
+///   without the data being there (Linux reports a failed write-back once). The platform then
+///   sends none of the held responses and stops the hub; the appliances retry, and the
+///   restarted hub replays what the store really holds. A store should refuse further use after
+///   a failed `sync`.
+/// - A failed `append` is answered with 503; batches appended before it are unaffected.
 ///
 /// Today's implementation is an append-only log file (`ReadingLogFormat`); the git-like
 /// versioned store takes its place behind this protocol.
@@ -39,6 +54,10 @@ public protocol ReadingStore {
   var kind: String { get }
   /// Bytes the store occupies.
   var byteCount: Int { get }
-  /// Makes `batch` durable.
+  /// Whether a batch was appended since the last successful `sync`.
+  var hasUnsyncedWrites: Bool { get }
+  /// Writes `batch`; it is durable once a later `sync` returns.
   mutating func append(_ batch: AcceptedBatch) throws(ReadingStoreError)
+  /// Returns once every batch appended so far is durable.
+  mutating func sync() throws(ReadingStoreError)
 }

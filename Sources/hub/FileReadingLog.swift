@@ -1,8 +1,10 @@
 import HostPlatform
 import HubCore
 
-/// The hub's store for now: `ReadingLogFormat` records in an `AppendOnlyFile`, fsynced before
-/// every acknowledgement.
+/// The hub's store for now: `ReadingLogFormat` records in an `AppendOnlyFile`. Records are
+/// written as batches arrive and made durable by one `fdatasync` per loop iteration (`sync`),
+/// before any acknowledgement leaves; a failed `fdatasync` poisons the file (see
+/// `AppendOnlyFile`).
 struct FileReadingLog: ReadingStore {
   let file: AppendOnlyFile
   /// Held while the hub runs, so that a second hub cannot append to the same log.
@@ -10,10 +12,19 @@ struct FileReadingLog: ReadingStore {
 
   var kind: String { "append-only-log" }
   var byteCount: Int { file.length }
+  var hasUnsyncedWrites: Bool { file.hasUnsynchronizedWrites }
 
   mutating func append(_ batch: AcceptedBatch) throws(ReadingStoreError) {
     do {
-      try file.append(batch.logRecord())
+      try file.write(batch.logRecord())
+    } catch {
+      throw ReadingStoreError("\(error)")
+    }
+  }
+
+  mutating func sync() throws(ReadingStoreError) {
+    do {
+      try file.synchronize()
     } catch {
       throw ReadingStoreError("\(error)")
     }

@@ -39,11 +39,28 @@ func runHub() -> Int32 {
     "\(dataDirectory)/readings.log: \(index.readingCount) readings of \(index.sensors.count) sensors"
   )
 
+  var storeFailed = false
   do {
     let loop = try EventLoop()
     let hub = HTTPResponderBox(
       HubService(store: store, index: index, now: loop.now, wallClock: WallClock.now()))
-    let server = try HTTPServer(loop: loop, host: host, port: port, responder: hub)
+    // Group commit: the responses of one loop iteration leave only after one fdatasync has made
+    // every reading they acknowledge durable. If it fails, none leave and the hub stops: after a
+    // failed fdatasync the log's state on disk is unknown, and the appliances will retry against
+    // a restarted hub that replays what the log really holds.
+    func makeReadingsDurable() -> Bool {
+      do {
+        try hub.responder.makeAcceptedReadingsDurable()
+        return true
+      } catch {
+        log("fatal: \(error); stopping without acknowledging the readings since the last sync")
+        storeFailed = true
+        loop.stop()
+        return false
+      }
+    }
+    let server = try HTTPServer(
+      loop: loop, host: host, port: port, responder: hub, beforeSending: makeReadingsDurable)
     // Follow the wall clock (NTP may step it) while timeouts keep to the monotonic one.
     func anchorWallClock() {
       hub.responder.setWallClock(WallClock.now(), at: MonotonicClock.now())
@@ -58,7 +75,7 @@ func runHub() -> Int32 {
     log("serving the dashboard on http://\(shownHost):\(server.port)/ and the API under /api/v1")
     try loop.run()
     server.close()
-    return 0
+    return storeFailed ? 1 : 0
   } catch {
     log("cannot serve: \(error)")
     return 1

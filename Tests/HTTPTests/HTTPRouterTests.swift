@@ -63,6 +63,15 @@ final class HTTPRouterTests: XCTestCase {
     }
   }
 
+  func testLiteralSegmentsMatchAfterDecoding() {
+    guard case .found(.status, let parameters, _) = router.match(method: .get, path: "/st%61tus")
+    else { return XCTFail("an escaped letter is the letter") }
+    XCTAssertTrue(parameters.items.isEmpty)
+    if case .found = router.match(method: .get, path: "/api/v1/sensors/%FF/readings") {
+      XCTFail("a segment that decodes to invalid UTF-8 is not routed")
+    }
+  }
+
   func testMatchingAParsedHead() throws {
     let head = try HTTPRequestHead(
       method: .get, target: "/api/v1/sensors/a%20b/readings?since=3", headers: ["Host": "h"])

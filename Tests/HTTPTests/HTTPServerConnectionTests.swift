@@ -28,6 +28,14 @@ final class HTTPServerConnectionTests: XCTestCase {
     XCTAssertFalse(output.shouldClose)
   }
 
+  func testBodyLimitIsAskedOnlyForRequestsThatAnnounceABody() {
+    var responder = EchoResponder()
+    let emptyPost = "POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
+    _ = serve(get + post + emptyPost + chunkedPost, responder: &responder)
+    XCTAssertEqual(responder.requests.count, 4)
+    XCTAssertEqual(responder.bodyLimitQuestions.targets, ["/b", "/c"])
+  }
+
   func testSplittingAtEveryOffsetGivesTheSameOutput() {
     let inputs = [get + post + chunkedPost, "GET / HTTP/1.1\r\nHost: h\r\nX: " + "\u{01}\r\n\r\n"]
     for input in inputs.map(bytes) {

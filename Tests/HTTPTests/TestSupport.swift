@@ -23,7 +23,13 @@ struct EchoResponder: HTTPResponder {
   /// Whether responses ask the server to close the connection.
   var closeAfterResponse = false
 
-  func maximumBodyBytes(for head: HTTPRequestHead) -> Int { maximumBody }
+  /// The targets whose body limit the connection asked for, in order.
+  let bodyLimitQuestions = TargetLog()
+
+  func maximumBodyBytes(for head: HTTPRequestHead) -> Int {
+    bodyLimitQuestions.targets.append(head.target)
+    return maximumBody
+  }
 
   mutating func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
     requests.append(request)
@@ -36,6 +42,11 @@ struct EchoResponder: HTTPResponder {
   func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {
     HTTPResponse(status: status, headers: ["Content-Type": "text/plain"], body: bytes(message))
   }
+}
+
+/// Request targets, recorded by a responder's non-mutating methods.
+final class TargetLog {
+  var targets: [String] = []
 }
 
 /// Feeds `input` to a fresh server connection in one piece.

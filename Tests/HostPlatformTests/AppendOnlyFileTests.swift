@@ -48,6 +48,35 @@ final class AppendOnlyFileTests: XCTestCase {
     XCTAssertEqual(try AppendOnlyFile(path: path).readAll(), Array("complete|next".utf8))
   }
 
+  func testWritesAreDurableAfterOneSynchronize() throws {
+    let path = "\(directory)/log"
+    let file = try AppendOnlyFile(path: path)
+    XCTAssertFalse(file.hasUnsynchronizedWrites)
+    try file.write(Array("one|".utf8))
+    try file.write(Array("two|".utf8))
+    XCTAssertTrue(file.hasUnsynchronizedWrites)
+    XCTAssertEqual(file.length, 8)
+    try file.synchronize()
+    XCTAssertFalse(file.hasUnsynchronizedWrites)
+    XCTAssertEqual(try AppendOnlyFile(path: path).readAll(), Array("one|two|".utf8))
+  }
+
+  func testAFailedSynchronizePoisonsTheFile() throws {
+    // /dev/null accepts writes but cannot be synchronized (EINVAL): a stand-in for a disk error.
+    let file = try AppendOnlyFile(path: "/dev/null")
+    try file.write(Array("acknowledge me".utf8))
+    XCTAssertThrowsError(try file.synchronize()) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, EINVAL)
+    }
+    XCTAssertTrue(file.hasUnsynchronizedWrites)
+    // Linux reports a failed write-back once; the file must not let a retry look successful.
+    for attempt in [{ try file.synchronize() }, { try file.write([1]) }, { try file.append([1]) }] {
+      XCTAssertThrowsError(try attempt()) { error in
+        XCTAssertEqual((error as? SystemError)?.errorNumber, EIO)
+      }
+    }
+  }
+
   func testLargeAppendIsWrittenCompletely() throws {
     let file = try AppendOnlyFile(path: "\(directory)/log")
     let payload = pattern(count: 3 << 20, seed: 5)

@@ -47,6 +47,29 @@ final class EventLoopTests: XCTestCase {
     XCTAssertTrue(ran)
   }
 
+  func testEndOfIterationActionsRunAfterTheIterationsTimersAndDoNotWait() throws {
+    let loop = try EventLoop()
+    var order: [String] = []
+    loop.runAtEndOfIteration { order.append("queued before run") }
+    loop.schedule(at: .zero) {
+      order.append("timer")
+      loop.runAtEndOfIteration {
+        order.append("end")
+        // Added by an action: runs at the end of the next iteration, which must not sleep.
+        loop.runAtEndOfIteration {
+          order.append("next end")
+          loop.stop()
+        }
+      }
+    }
+    loop.schedule(at: .zero) { order.append("second timer") }
+    loop.schedule(at: MonotonicClock.now() + .seconds(5)) { order.append("too late") }
+    let start = MonotonicClock.now()
+    try loop.run()
+    XCTAssertEqual(order, ["timer", "second timer", "queued before run", "end", "next end"])
+    XCTAssertLessThan(MonotonicClock.now(), start + .seconds(1), "no iteration slept")
+  }
+
   func testSignalArrivesThroughTheLoop() throws {
     let loop = try EventLoop()
     var received: [Int32] = []

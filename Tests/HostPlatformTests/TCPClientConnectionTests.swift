@@ -18,7 +18,7 @@ private struct RequestHandler: OutboundConnectionHandler {
     return StreamOutput(bytes: request)
   }
 
-  mutating func received(_ bytes: [UInt8], now: Instant) -> StreamOutput {
+  mutating func received(_ bytes: UnsafeRawBufferPointer, now: Instant) -> StreamOutput {
     reply += bytes
     return StreamOutput(shouldClose: reply.count >= replyLength)
   }

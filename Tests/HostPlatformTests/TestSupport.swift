@@ -154,8 +154,8 @@ struct EchoHandler: StreamConnectionHandler {
     deadline = idleTimeout.map { now + $0 }
   }
 
-  mutating func received(_ bytes: [UInt8], now: Instant) -> StreamOutput {
-    StreamOutput(bytes: bytes)
+  mutating func received(_ bytes: UnsafeRawBufferPointer, now: Instant) -> StreamOutput {
+    StreamOutput(bytes: Array(bytes))
   }
 
   mutating func receivedEndOfStream(now: Instant) -> StreamOutput {

@@ -11,17 +11,27 @@ final class DiskFault {
   var message: String?
 }
 
-/// A store in memory.
+/// A store in memory; `durableCount` of its batches have been synced.
 struct MemoryStore: ReadingStore {
   var batches: [AcceptedBatch] = []
+  var durableCount = 0
+  var syncCount = 0
   var fault = DiskFault()
+  var syncFault = DiskFault()
 
   var kind: String { "memory" }
   var byteCount: Int { batches.reduce(0) { $0 + $1.logRecord().count } }
+  var hasUnsyncedWrites: Bool { durableCount < batches.count }
 
   mutating func append(_ batch: AcceptedBatch) throws(ReadingStoreError) {
     if let message = fault.message { throw ReadingStoreError(message) }
     batches.append(batch)
+  }
+
+  mutating func sync() throws(ReadingStoreError) {
+    syncCount += 1
+    if let message = syncFault.message { throw ReadingStoreError(message) }
+    durableCount = batches.count
   }
 }
 
@@ -149,6 +159,34 @@ final class HubServiceTests: XCTestCase {
     let retried = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [1]))
     XCTAssertEqual(retried.json?["accepted"], .number(.integer(1)))
     XCTAssertEqual(harness.hub.store.batches.count, 1)
+  }
+
+  func testOneSyncCoversEveryBatchAcceptedBeforeIt() throws {
+    var harness = HubHarness()
+    _ = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [1]))
+    _ = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [2]))
+    XCTAssertEqual(harness.hub.store.batches.count, 2)
+    XCTAssertEqual(harness.hub.store.syncCount, 0, "responding does not sync")
+    XCTAssertTrue(harness.hub.store.hasUnsyncedWrites)
+
+    try harness.hub.makeAcceptedReadingsDurable()
+    XCTAssertEqual(harness.hub.store.syncCount, 1)
+    XCTAssertEqual(harness.hub.store.durableCount, 2)
+    try harness.hub.makeAcceptedReadingsDurable()
+    _ = try harness.request("GET", "/api/v1/health")
+    try harness.hub.makeAcceptedReadingsDurable()
+    XCTAssertEqual(harness.hub.store.syncCount, 1, "nothing new to sync, no sync")
+  }
+
+  func testAFailedSyncIsThrownToThePlatform() throws {
+    let syncFault = DiskFault()
+    syncFault.message = "EIO"
+    var harness = HubHarness(store: MemoryStore(syncFault: syncFault))
+    _ = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [1]))
+    XCTAssertThrowsError(try harness.hub.makeAcceptedReadingsDurable()) { error in
+      XCTAssertEqual((error as? ReadingStoreError)?.description, "EIO")
+    }
+    XCTAssertEqual(harness.hub.store.durableCount, 0)
   }
 
   func testRoutingErrorsAreJSON() throws {
