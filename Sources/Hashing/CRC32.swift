@@ -13,11 +13,29 @@ public struct CRC32: Sendable {
 
   /// Feeds more bytes into the checksum.
   public mutating func update(_ bytes: some Sequence<UInt8>) {
+    // Arrays and slices take the concrete loop below; callers in other modules would otherwise
+    // run this generic loop unspecialised, an order of magnitude slower.
+    let wasContiguous = bytes.withContiguousStorageIfAvailable { buffer in
+      update(UnsafeRawBufferPointer(buffer))
+      return true
+    }
+    guard wasContiguous == nil else { return }
+    for byte in bytes { update(byte) }
+  }
+
+  /// Feeds the bytes of a buffer into the checksum.
+  public mutating func update(_ buffer: UnsafeRawBufferPointer) {
     var value = remainder
-    for byte in bytes {
-      value = (value >> 8) ^ crc32Table[Int((value ^ UInt32(byte)) & 0xFF)]
+    crc32Table.withUnsafeBufferPointer { table in
+      for byte in buffer {
+        value = (value >> 8) ^ table[Int((value ^ UInt32(byte)) & 0xFF)]
+      }
     }
     remainder = value
+  }
+
+  private mutating func update(_ byte: UInt8) {
+    remainder = (remainder >> 8) ^ crc32Table[Int((remainder ^ UInt32(byte)) & 0xFF)]
   }
 
   /// The checksum of the bytes fed so far.

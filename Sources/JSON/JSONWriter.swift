@@ -80,7 +80,15 @@ public struct JSONWriter {
   /// Writes an integer value exactly.
   public mutating func integer(_ value: Int64) {
     beginValue()
-    bytes.append(contentsOf: "\(value)".utf8)
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    // Digits come out least significant first; write them, then reverse them in place.
+    let start = bytes.count
+    var magnitude = value.magnitude
+    repeat {
+      bytes.append(ASCII.zero + UInt8(magnitude % 10))
+      magnitude /= 10
+    } while magnitude > 0
+    bytes[start...].reverse()
     endValue()
   }
 
@@ -171,24 +179,37 @@ public struct JSONWriter {
   /// Appends `text` as a JSON string (RFC 8259 section 7).
   private mutating func appendQuoted(_ text: String) {
     bytes.append(ASCII.quote)
-    for byte in text.utf8 {
-      switch byte {
-      case ASCII.quote, ASCII.backslash:
-        bytes.append(ASCII.backslash)
-        bytes.append(byte)
-      case 0x0A: bytes.append(contentsOf: [ASCII.backslash, 0x6E])  // \n
-      case 0x0D: bytes.append(contentsOf: [ASCII.backslash, 0x72])  // \r
-      case 0x09: bytes.append(contentsOf: [ASCII.backslash, 0x74])  // \t
-      case 0x08: bytes.append(contentsOf: [ASCII.backslash, 0x62])  // \b
-      case 0x0C: bytes.append(contentsOf: [ASCII.backslash, 0x66])  // \f
-      case 0x00..<0x20:
-        bytes.append(contentsOf: [ASCII.backslash, ASCII.lowercaseU, ASCII.zero, ASCII.zero])
-        bytes.append(Hexadecimal.digit(byte >> 4))
-        bytes.append(Hexadecimal.digit(byte & 0xF))
-      default:
-        bytes.append(byte)
+    var text = text
+    text.withUTF8 { utf8 in
+      // Copy runs that need no escaping in one go; most strings are a single run.
+      var runStart = 0
+      for index in 0..<utf8.count {
+        let byte = utf8[index]
+        guard byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash else { continue }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+        appendEscaped(byte)
+        runStart = index + 1
       }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
     bytes.append(ASCII.quote)
   }
+
+  /// Appends the escape sequence of a quote, a backslash or a control character.
+  private mutating func appendEscaped(_ byte: UInt8) {
+    switch byte {
+    case ASCII.quote, ASCII.backslash: bytes.append(contentsOf: [ASCII.backslash, byte])
+    case 0x0A: bytes.append(contentsOf: [ASCII.backslash, 0x6E])  // \n
+    case 0x0D: bytes.append(contentsOf: [ASCII.backslash, 0x72])  // \r
+    case 0x09: bytes.append(contentsOf: [ASCII.backslash, 0x74])  // \t
+    case 0x08: bytes.append(contentsOf: [ASCII.backslash, 0x62])  // \b
+    case 0x0C: bytes.append(contentsOf: [ASCII.backslash, 0x66])  // \f
+    default:
+      precondition(byte < 0x20, "only quotes, backslashes and control characters are escaped")
+      bytes.append(contentsOf: [ASCII.backslash, ASCII.lowercaseU, ASCII.zero, ASCII.zero])
+      bytes.append(Hexadecimal.digit(byte >> 4))
+      bytes.append(Hexadecimal.digit(byte & 0xF))
+    }
+  }
+
 }

@@ -23,3 +23,16 @@ final class CRC32Tests: XCTestCase {
     }
   }
 }
+
+final class CRC32InputFormTests: XCTestCase {
+  func testEveryInputFormGivesTheSameChecksum() {
+    let bytes = Array("123456789".utf8)
+    var fromBuffer = CRC32()
+    bytes.withUnsafeBytes { fromBuffer.update($0) }
+    var fromLazySequence = CRC32()
+    fromLazySequence.update(bytes.lazy.map { $0 })  // Not contiguous: the byte-wise path.
+    XCTAssertEqual(fromBuffer.value, 0xCBF4_3926)
+    XCTAssertEqual(fromLazySequence.value, 0xCBF4_3926)
+    XCTAssertEqual(CRC32.checksum(bytes[2...]), CRC32.checksum(Array(bytes[2...])))
+  }
+}
