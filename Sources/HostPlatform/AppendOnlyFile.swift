@@ -24,8 +24,9 @@ public final class AppendOnlyFile {
   public private(set) var length: Int
   /// Whether bytes were written since the last successful `synchronize`.
   public private(set) var hasUnsynchronizedWrites = false
-  /// Set when `synchronize` failed; see the type's documentation.
-  private var synchronizationFailed = false
+  /// Set when `synchronize` failed, or a failed write could not be taken back: the file's
+  /// durable contents are unknown. See the type's documentation.
+  private var isPoisoned = false
 
   /// The largest file `readAll` will load, to bound memory (64 MiB).
   public static var maximumReadLength: Int { 64 << 20 }
@@ -34,9 +35,9 @@ public final class AppendOnlyFile {
   public init(path: String) throws(SystemError) {
     self.path = path
     var created = false
-    var opened = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+    var opened = Glibc.open(path, O_RDWR | O_APPEND | O_CLOEXEC)
     if opened < 0 && errno == ENOENT {
-      opened = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_CREAT | O_EXCL, 0o644)
+      opened = Glibc.open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_CREAT | O_EXCL, 0o644)
       created = true
     }
     guard opened >= 0 else { throw .fromErrno("open", subject: path) }
@@ -54,27 +55,33 @@ public final class AppendOnlyFile {
     if descriptor >= 0 { Glibc.close(descriptor) }
   }
 
-  /// The whole file's contents. Fails for files above `maximumReadLength`.
+  /// The whole file's contents. Fails for files above `maximumReadLength`; read a large file in
+  /// pieces with `read(at:maximumCount:)`.
   public func readAll() throws(SystemError) -> [UInt8] {
-    try requireOpen()
-    let reader = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-    guard reader >= 0 else { throw .fromErrno("open", subject: path) }
-    defer { Glibc.close(reader) }
-    let size = try Self.size(of: reader, path: path)
-    guard size <= Self.maximumReadLength else {
+    guard length <= Self.maximumReadLength else {
       throw SystemError(call: "read", subject: path, errorNumber: EFBIG)
     }
-    var bytes = [UInt8](repeating: 0, count: size)
+    return try read(at: 0, maximumCount: length)
+  }
+
+  /// Up to `maximumCount` bytes from `offset`; fewer only at the end of the file.
+  public func read(at offset: Int, maximumCount: Int) throws(SystemError) -> [UInt8] {
+    precondition(offset >= 0 && maximumCount >= 0)
+    try requireOpen()
+    var bytes = [UInt8](repeating: 0, count: maximumCount)
     var filled = 0
-    while filled < size {
+    while filled < maximumCount {
       let count = bytes.withUnsafeMutableBytes { buffer in
-        retryingOnInterrupt { pread(reader, buffer.baseAddress! + filled, size - filled, filled) }
+        retryingOnInterrupt {
+          pread(descriptor, buffer.baseAddress! + filled, maximumCount - filled, offset + filled)
+        }
       }
       guard count >= 0 else { throw .fromErrno("pread", subject: path) }
-      if count == 0 { break }  // shrank while we read
+      if count == 0 { break }  // The end of the file.
       filled += count
     }
-    return Array(bytes.prefix(filled))
+    bytes.removeLast(maximumCount - filled)
+    return bytes
   }
 
   /// Appends `bytes` and waits until they (and every earlier write) are on stable storage.
@@ -95,9 +102,12 @@ public final class AppendOnlyFile {
         }
       }
       guard count >= 0 else {
-        // Part of the record may be on disk; account for it so `length` stays truthful.
-        length += written
-        throw .fromErrno("write", subject: path)
+        let error = SystemError.fromErrno("write", subject: path)
+        // Take back what did reach the file, so that the next record does not land after a
+        // fragment (which a reader would rightly call corruption). If even that fails, the
+        // file's end is unknown: refuse further use, as after a failed fdatasync.
+        if ftruncate(descriptor, off_t(length)) != 0 { isPoisoned = true }
+        throw error
       }
       written += count
     }
@@ -108,7 +118,7 @@ public final class AppendOnlyFile {
   public func synchronize() throws(SystemError) {
     try requireUsable()
     guard retryingOnInterrupt({ fdatasync(descriptor) }) == 0 else {
-      synchronizationFailed = true
+      isPoisoned = true
       throw .fromErrno("fdatasync", subject: path)
     }
     hasUnsynchronizedWrites = false
@@ -124,7 +134,7 @@ public final class AppendOnlyFile {
     }
     length = newLength
     guard retryingOnInterrupt({ fsync(descriptor) }) == 0 else {
-      synchronizationFailed = true
+      isPoisoned = true
       throw .fromErrno("fsync", subject: path)
     }
     hasUnsynchronizedWrites = false
@@ -141,11 +151,12 @@ public final class AppendOnlyFile {
     guard descriptor >= 0 else { throw SystemError(call: "use", subject: path, errorNumber: EBADF) }
   }
 
-  /// Open, and not poisoned by a failed `synchronize`.
+  /// Open, and not poisoned by a failed `synchronize` or an unrecoverable write.
   private func requireUsable() throws(SystemError) {
     try requireOpen()
-    guard !synchronizationFailed else {
-      throw SystemError(call: "use after a failed fdatasync", subject: path, errorNumber: EIO)
+    guard !isPoisoned else {
+      throw SystemError(
+        call: "use after a failed fdatasync or write", subject: path, errorNumber: EIO)
     }
   }
 

@@ -32,58 +32,32 @@ public enum ReadingLogFormat {
     return bytes
   }
 
-  /// Splits a whole log file into record payloads.
-  ///
-  /// An empty file is a new log. A file that ends inside its last record is not an error: the
-  /// result says how many bytes are valid and how many trailing bytes belong to the torn record.
+  /// Splits a whole log file into record payloads (see `ReadingLogReader`, which does the same
+  /// for a file read in pieces).
   public static func scan(_ file: [UInt8]) throws(ReadingLogError) -> ReadingLogScan {
-    guard !file.isEmpty else { return ReadingLogScan(payloads: [], validLength: 0) }
-    guard file.count >= magic.count else {
-      // A crash while the magic itself was being written: nothing was ever acknowledged.
-      guard magic.starts(with: file) else { throw .notALog }
-      return ReadingLogScan(payloads: [], validLength: 0, tornTailLength: file.count)
-    }
-    guard file.starts(with: magic) else { throw .notALog }
-
-    var payloads: [ArraySlice<UInt8>] = []
-    var offset = magic.count
-    while offset < file.count {
-      let remaining = file.count - offset
-      guard remaining >= recordHeaderLength else {
-        return ReadingLogScan(payloads: payloads, validLength: offset, tornTailLength: remaining)
-      }
-      let length = Int(readLittleEndian(file, at: offset))
-      let checksum = readLittleEndian(file, at: offset + 4)
-      guard length <= maximumPayloadLength else {
-        throw .corruptRecord(offset: offset, reason: "length \(length) is over the record limit")
-      }
-      let end = offset + recordHeaderLength + length
-      guard end <= file.count else {
-        return ReadingLogScan(payloads: payloads, validLength: offset, tornTailLength: remaining)
-      }
-      let payload = file[(offset + recordHeaderLength)..<end]
-      guard CRC32.checksum(payload) == checksum else {
-        if end == file.count {
-          return ReadingLogScan(payloads: payloads, validLength: offset, tornTailLength: remaining)
-        }
-        throw .corruptRecord(offset: offset, reason: "checksum mismatch")
-      }
-      payloads.append(payload)
-      offset = end
-    }
-    assert(offset == file.count)
-    return ReadingLogScan(payloads: payloads, validLength: offset)
+    var reader = ReadingLogReader()
+    let records = try reader.read(file)
+    return ReadingLogScan(
+      records: records, validLength: reader.validLength, tornTailLength: reader.tornTailLength)
   }
 }
 
 /// What `ReadingLogFormat.scan` found in a log file.
 public struct ReadingLogScan: Sendable {
-  /// Every complete record's payload, in file order.
-  public var payloads: [ArraySlice<UInt8>]
+  /// Every complete record, in file order.
+  public var records: [ReadingLogRecord]
   /// Bytes from the start of the file to the end of the last complete record (or of the magic).
   public var validLength: Int
   /// Bytes of a record torn by a crash at the end of the file; the caller truncates them.
-  public var tornTailLength: Int = 0
+  public var tornTailLength: Int
+}
+
+/// One complete record of a reading log.
+public struct ReadingLogRecord: Equatable, Sendable {
+  /// The file offset of the record's header.
+  public var offset: Int
+  /// The payload, checksum verified.
+  public var payload: [UInt8]
 }
 
 /// Why a log file cannot be read. The hub refuses to start rather than lose what is after the damage.
@@ -111,13 +85,4 @@ private func appendLittleEndian(_ value: UInt32, to bytes: inout [UInt8]) {
   for shift in stride(from: 0, to: 32, by: 8) {
     bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
   }
-}
-
-private func readLittleEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {
-  precondition(offset + 4 <= bytes.count)
-  var value: UInt32 = 0
-  for index in (0..<4).reversed() {
-    value = value << 8 | UInt32(bytes[offset + index])
-  }
-  return value
 }

@@ -32,35 +32,32 @@ extension AcceptedBatch: JSONEncodable, JSONDecodable {
 
 /// Rebuilds the hub's in-memory index from its log at start.
 public enum ReadingLogReplay {
-  /// Inserts every batch of a scanned log into `index`, in log order.
+  /// Inserts the batch a log record holds into `index`. Call it for every record, in log order.
   ///
   /// A record whose checksum is right but whose contents this version cannot read stops the
   /// replay with its offset: skipping it would silently lose readings.
   public static func replay(
-    _ scan: ReadingLogScan, into index: inout SensorIndex
+    _ record: ReadingLogRecord, into index: inout SensorIndex
   ) throws(ReadingLogError) {
-    for payload in scan.payloads {
-      let offset = payload.startIndex - ReadingLogFormat.recordHeaderLength
-      let document: JSONValue
-      do throws(JSONParseError) {
-        document = try JSONParser.parse(Array(payload))
-      } catch {
-        throw .unreadablePayload(offset: offset, reason: "\(error)")
-      }
-      let batch: AcceptedBatch
-      do throws(JSONDecodingError) {
-        batch = try AcceptedBatch(json: document)
-      } catch {
-        throw .unreadablePayload(offset: offset, reason: "\(error)")
-      }
-      // Replaying what was accepted once must accept it again; anything else means the log
-      // holds readings out of sequence order, which this hub never writes.
-      let acceptance = index.sortOut(
-        ReadingBatch(applianceID: batch.applianceID, readings: batch.readings))
-      guard acceptance.duplicateCount == 0 else {
-        throw .unreadablePayload(offset: offset, reason: "sequence numbers go backwards")
-      }
-      index.insert(batch.readings, applianceID: batch.applianceID, receivedAt: batch.receivedAt)
+    let document: JSONValue
+    do throws(JSONParseError) {
+      document = try JSONParser.parse(record.payload)
+    } catch {
+      throw .unreadablePayload(offset: record.offset, reason: "\(error)")
     }
+    let batch: AcceptedBatch
+    do throws(JSONDecodingError) {
+      batch = try AcceptedBatch(json: document)
+    } catch {
+      throw .unreadablePayload(offset: record.offset, reason: "\(error)")
+    }
+    // Replaying what was accepted once must accept it again; anything else means the log
+    // holds readings out of sequence order, which this hub never writes.
+    let acceptance = index.sortOut(
+      ReadingBatch(applianceID: batch.applianceID, readings: batch.readings))
+    guard acceptance.duplicateCount == 0 else {
+      throw .unreadablePayload(offset: record.offset, reason: "sequence numbers go backwards")
+    }
+    index.insert(batch.readings, applianceID: batch.applianceID, receivedAt: batch.receivedAt)
   }
 }

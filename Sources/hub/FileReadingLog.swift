@@ -41,33 +41,57 @@ struct FileReadingLog: ReadingStore {
     let path = directory + "/readings.log"
     let file: AppendOnlyFile
     let lock: FileLock
-    let contents: [UInt8]
-    let scan: ReadingLogScan
     do {
       try createDirectory(atPath: directory)
       lock = try FileLock(path: directory + "/lock")
       file = try AppendOnlyFile(path: path)
-      contents = try file.readAll()
     } catch {
       throw HubStartError("\(error)")
     }
-    do throws(ReadingLogError) {
-      scan = try ReadingLogFormat.scan(contents)
-      try ReadingLogReplay.replay(scan, into: &index)
-    } catch {
-      throw HubStartError(
-        "\(path): \(error). The file is left as it is; move it aside to start an empty log.")
-    }
-    if scan.tornTailLength > 0 {
+    let reader = try replay(file, into: &index)
+    if reader.tornTailLength > 0 {
       warn(
-        "\(path): dropping \(scan.tornTailLength) bytes of a record torn by a crash at byte "
-          + "\(scan.validLength) (it was never acknowledged)")
-      do { try file.truncate(toLength: scan.validLength) } catch { throw HubStartError("\(error)") }
+        "\(path): dropping \(reader.tornTailLength) bytes of a record torn by a crash at byte "
+          + "\(reader.validLength) (it was never acknowledged)")
+      do { try file.truncate(toLength: reader.validLength) } catch {
+        throw HubStartError("\(error)")
+      }
     }
     if file.length == 0 {
       do { try file.append(ReadingLogFormat.magic) } catch { throw HubStartError("\(error)") }
     }
     return FileReadingLog(file: file, lock: lock)
+  }
+
+  /// Bytes read from the log per step at start: the reader holds one incomplete record at most,
+  /// so memory stays bounded however long the log grows.
+  private static let replayChunkLength = 1 << 20
+
+  /// Reads the whole log front to back into `index`, and returns the reader's final state.
+  private static func replay(
+    _ file: AppendOnlyFile, into index: inout SensorIndex
+  ) throws(HubStartError) -> ReadingLogReader {
+    var reader = ReadingLogReader()
+    var offset = 0
+    while offset < file.length {
+      let chunk: [UInt8]
+      do {
+        chunk = try file.read(at: offset, maximumCount: replayChunkLength)
+      } catch {
+        throw HubStartError("\(error)")
+      }
+      guard !chunk.isEmpty else { break }
+      offset += chunk.count
+      do throws(ReadingLogError) {
+        for record in try reader.read(chunk) {
+          try ReadingLogReplay.replay(record, into: &index)
+        }
+      } catch {
+        throw HubStartError(
+          "\(file.path): \(error). The file is left as it is; move it aside to start an empty log.")
+      }
+    }
+    return reader
   }
 }
 

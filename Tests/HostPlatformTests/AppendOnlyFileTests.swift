@@ -123,4 +123,27 @@ final class AppendOnlyFileTests: XCTestCase {
     XCTAssertEqual(stat(nested, &status), 0)
     XCTAssertEqual(status.st_mode & S_IFMT, S_IFDIR)
   }
+
+  func testReadsInPiecesFromAnyOffset() throws {
+    let file = try AppendOnlyFile(path: "\(directory)/log")
+    let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0) }
+    try file.append(bytes)
+    XCTAssertEqual(try file.read(at: 0, maximumCount: 10), Array(bytes[0..<10]))
+    XCTAssertEqual(
+      try file.read(at: 995, maximumCount: 10), Array(bytes[995...]), "short at the end")
+    XCTAssertEqual(try file.read(at: 1000, maximumCount: 10), [])
+  }
+
+  /// /dev/full fails every write with ENOSPC, as a full disk does, and cannot be truncated, so
+  /// the failed write cannot be taken back: the file must refuse further use.
+  func testAWriteThatFailsAndCannotBeTakenBackPoisonsTheFile() throws {
+    let file = try AppendOnlyFile(path: "/dev/full")
+    XCTAssertThrowsError(try file.append([1, 2, 3])) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, ENOSPC)
+    }
+    XCTAssertThrowsError(try file.append([4])) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, EIO)
+      XCTAssertTrue("\(error)".contains("use after a failed fdatasync or write"), "\(error)")
+    }
+  }
 }

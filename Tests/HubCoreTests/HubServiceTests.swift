@@ -227,7 +227,9 @@ final class HubServiceTests: XCTestCase {
       body: batchJSON(appliance: "fridge", sequences: [7], sensor: "fridge.voc"))
     let file = ReadingLogFormat.magic + harness.hub.store.batches.flatMap { $0.logRecord() }
     var replayed = SensorIndex()
-    try ReadingLogReplay.replay(try ReadingLogFormat.scan(file), into: &replayed)
+    for record in try ReadingLogFormat.scan(file).records {
+      try ReadingLogReplay.replay(record, into: &replayed)
+    }
     XCTAssertEqual(replayed.readingCount, 3)
     XCTAssertEqual(replayed.acknowledgedSequences, ["plant-pot": 2, "fridge": 7])
     XCTAssertEqual(

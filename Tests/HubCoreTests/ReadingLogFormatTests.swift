@@ -17,7 +17,7 @@ final class ReadingLogFormatTests: XCTestCase {
 
   func testScansWhatWasWritten() throws {
     let scan = try ReadingLogFormat.scan(log(payloads))
-    XCTAssertEqual(scan.payloads.map(Array.init), payloads)
+    XCTAssertEqual(scan.records.map(\.payload), payloads)
     XCTAssertEqual(scan.validLength, log(payloads).count)
     XCTAssertEqual(scan.tornTailLength, 0)
     XCTAssertEqual(try ReadingLogFormat.scan([]).validLength, 0)
@@ -28,7 +28,7 @@ final class ReadingLogFormatTests: XCTestCase {
     let lastRecordStart = whole.count - ReadingLogFormat.record(payload: payloads[2]).count
     for length in (lastRecordStart + 1)..<whole.count {
       let scan = try ReadingLogFormat.scan(Array(whole[..<length]))
-      XCTAssertEqual(scan.payloads.count, 2, "cut at \(length)")
+      XCTAssertEqual(scan.records.count, 2, "cut at \(length)")
       XCTAssertEqual(scan.validLength, lastRecordStart)
       XCTAssertEqual(scan.tornTailLength, length - lastRecordStart)
     }
@@ -43,7 +43,7 @@ final class ReadingLogFormatTests: XCTestCase {
     var tail = log(payloads)
     tail[tail.count - 1] ^= 0xFF
     let scan = try ReadingLogFormat.scan(tail)
-    XCTAssertEqual(scan.payloads.count, 2)
+    XCTAssertEqual(scan.records.count, 2)
     XCTAssertGreaterThan(scan.tornTailLength, 0)
 
     var middle = log(payloads)
@@ -53,6 +53,40 @@ final class ReadingLogFormatTests: XCTestCase {
       XCTAssertEqual(
         error as? ReadingLogError,
         .corruptRecord(offset: ReadingLogFormat.magic.count, reason: "checksum mismatch"))
+    }
+  }
+
+  func testReadingInPiecesOfAnySizeFindsTheSameRecords() throws {
+    var damagedTail = log(payloads)
+    damagedTail[damagedTail.count - 2] ^= 0x40
+    for file in [log(payloads), Array(log(payloads).dropLast(3)), damagedTail] {
+      let whole = try ReadingLogFormat.scan(file)
+      for pieceLength in [1, 2, 7, 8, 9, 64] {
+        var reader = ReadingLogReader()
+        var records: [ReadingLogRecord] = []
+        var start = 0
+        while start < file.count {
+          records += try reader.read(file[start..<min(start + pieceLength, file.count)])
+          start += pieceLength
+        }
+        XCTAssertEqual(records, whole.records, "pieces of \(pieceLength)")
+        XCTAssertEqual(reader.validLength, whole.validLength)
+        XCTAssertEqual(reader.tornTailLength, whole.tornTailLength)
+      }
+    }
+    XCTAssertEqual(try ReadingLogFormat.scan(log(payloads)).records.map(\.offset), [8, 21, 29])
+  }
+
+  func testABadChecksumFollowedByMoreBytesIsCorruptionEvenAcrossPieces() throws {
+    var file = log(payloads)
+    file[ReadingLogFormat.magic.count + ReadingLogFormat.recordHeaderLength] ^= 0x01
+    let firstRecordEnd = ReadingLogFormat.magic.count + 8 + payloads[0].count
+    var reader = ReadingLogReader()
+    XCTAssertEqual(try reader.read(file[..<firstRecordEnd]), [], "may still be a torn tail")
+    XCTAssertEqual(reader.tornTailLength, firstRecordEnd - 8)
+    XCTAssertThrowsError(try reader.read(file[firstRecordEnd...])) { error in
+      XCTAssertEqual(
+        error as? ReadingLogError, .corruptRecord(offset: 8, reason: "checksum mismatch"))
     }
   }
 
