@@ -67,7 +67,11 @@ func runHub() -> Int32 {
       _ = loop.schedule(at: MonotonicClock.now() + .seconds(10)) { anchorWallClock() }
     }
     anchorWallClock()
+    var isStopping = false
     try loop.onSignals([SIGINT, SIGTERM]) { _ in
+      // Ctrl-C under `make run` delivers SIGINT from the terminal and SIGTERM from the script.
+      guard !isStopping else { return }
+      isStopping = true
       log("stopping")
       loop.stop()
     }
