@@ -3,7 +3,8 @@
 //
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
-//   (`make embedded-check` proves it): Time, Hashing, JSON, HTTP, Readings, HubCore, ApplianceCore;
+//   (`make embedded-check` proves it): Time, Hashing, JSON, HTTP, Net, Readings, HubCore,
+//   ApplianceCore;
 // - host layers for the Linux `process` target: HostPlatform and the executables.
 import PackageDescription
 
@@ -13,6 +14,7 @@ let coreTargets: [Target] = [
   .target(name: "Hashing"),
   .target(name: "JSON"),
   .target(name: "HTTP", dependencies: ["Time"]),
+  .target(name: "Net", dependencies: ["Time"]),
   .target(name: "Readings", dependencies: ["Time", "JSON"]),
   .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Hashing", "Readings"]),
   .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Readings"]),
@@ -31,6 +33,7 @@ let testTargets: [Target] = [
   .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
   .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["differential.py"]),
   .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+  .testTarget(name: "NetTests", dependencies: ["Net"]),
   .testTarget(name: "ReadingsTests", dependencies: ["Readings", "JSON"]),
   .testTarget(name: "HubCoreTests", dependencies: ["HubCore"]),
   .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
