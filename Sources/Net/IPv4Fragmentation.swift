@@ -5,6 +5,12 @@ public struct IPv4Fragment: Hashable, Sendable {
   public var header: IPv4Header
   /// The bytes this fragment carries.
   public var payload: ArraySlice<UInt8>
+
+  /// A fragment with this header and payload.
+  public init(header: IPv4Header, payload: ArraySlice<UInt8>) {
+    self.header = header
+    self.payload = payload
+  }
 }
 
 /// Why a datagram cannot be sent over a link as it is.

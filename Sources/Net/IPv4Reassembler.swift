@@ -152,10 +152,8 @@ public struct IPv4Reassembler: Sendable {
     guard datagram.insert(piece, isLast: !header.moreFragments) else { return .incomplete }
     if piece.offset == 0 { datagram.firstHeader = header }
     bytesHeld += piece.bytes.count
-    guard let whole = datagram.reassembled() else {
-      datagrams[index] = datagram
-      return .incomplete
-    }
+    datagrams[index] = datagram
+    guard let whole = datagram.reassembled() else { return .incomplete }
     discard(at: index)
     return .complete(header: whole.header, payload: whole.payload)
   }
