@@ -144,16 +144,16 @@ public struct IPv4Reassembler: Sendable {
       return .dropped(.exceedsLimits)
     }
     let index = index(of: key) ?? begin(key, now: now)
-    var datagram = datagrams[index]
-    if let reason = datagram.problem(with: piece, isLast: !header.moreFragments, limits: limits) {
+    let isLast = !header.moreFragments
+    if let reason = datagrams[index].problem(with: piece, isLast: isLast, limits: limits) {
       discard(at: index)
       return .dropped(reason)
     }
-    guard datagram.insert(piece, isLast: !header.moreFragments) else { return .incomplete }
-    if piece.offset == 0 { datagram.firstHeader = header }
+    // Mutated in place, so that the pieces array is not copied.
+    guard datagrams[index].insert(piece, isLast: isLast) else { return .incomplete }
+    if piece.offset == 0 { datagrams[index].firstHeader = header }
     bytesHeld += piece.bytes.count
-    datagrams[index] = datagram
-    guard let whole = datagram.reassembled() else { return .incomplete }
+    guard let whole = datagrams[index].reassembled() else { return .incomplete }
     discard(at: index)
     return .complete(header: whole.header, payload: whole.payload)
   }
