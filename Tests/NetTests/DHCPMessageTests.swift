@@ -187,7 +187,8 @@ final class DHCPMessageTests: XCTestCase {
       ([0x34, 0x01, 0x04], "option 52 has a bad length (1)"),
     ]
     for (options, reason) in cases {
-      let bytes = fixedFields(op: 1, xid: 1, flags: 0, addresses: [0, 0, 0, 0], mac: clientMAC)
+      let bytes =
+        fixedFields(op: 1, xid: 1, flags: 0, addresses: [0, 0, 0, 0], mac: clientMAC)
         + cookie + options + [0xFF]
       XCTAssertThrowsError(try DHCPMessage.parse(bytes[...])) { error in
         XCTAssertEqual(error as? WireError, .malformed(protocol: "DHCP", reason: reason))
@@ -213,7 +214,8 @@ final class DHCPMessageTests: XCTestCase {
     bytes[239] = 0
     XCTAssertThrowsError(try DHCPMessage.parse(bytes[...])) { error in
       XCTAssertEqual(
-        error as? WireError, .unsupported(protocol: "DHCP", reason: "no magic cookie (plain BOOTP)"))
+        error as? WireError, .unsupported(protocol: "DHCP", reason: "no magic cookie (plain BOOTP)")
+      )
     }
     bytes = padded(offerBytes)
     bytes[242] = 9  // message type 9 (FORCERENEW, RFC 3203) is not handled
@@ -247,7 +249,8 @@ final class DHCPMessageTests: XCTestCase {
     for code in 100..<(100 + DHCPOptions.maximumUnknownOptions + 5) {
       options += [UInt8(code), 0x01, 0x2A]
     }
-    let bytes = fixedFields(op: 1, xid: 1, flags: 0, addresses: [0, 0, 0, 0], mac: clientMAC)
+    let bytes =
+      fixedFields(op: 1, xid: 1, flags: 0, addresses: [0, 0, 0, 0], mac: clientMAC)
       + cookie + options + [0xFF, 0x00, 0x13]  // bytes after the end option are ignored
     let message = try DHCPMessage.parse(bytes[...])
     XCTAssertEqual(message.options.unknown.count, DHCPOptions.maximumUnknownOptions)
