@@ -4,7 +4,8 @@
 ///
 /// Only Ethernet hardware addresses are handled (htype 1, hlen 6). The `sname` and `file`
 /// fields are not kept, but they are searched for options when the overload option (52) says
-/// they hold some.
+/// they hold some. An option that appears twice is rejected, not concatenated: RFC 3396 long
+/// options are not supported, and none of the options the client reads needs them.
 public struct DHCPMessage: Equatable, Sendable {
   /// Which way a message goes (the `op` field).
   public enum Operation: UInt8, Sendable {
