@@ -7,12 +7,15 @@ struct DNSMessageWriter {
   /// The message so far.
   private(set) var bytes: [UInt8] = []
   private var suffixOffsets: [DNSName: Int] = [:]
+  private let compressing: Bool
 
   /// The largest offset a compression pointer can hold.
   private static let maximumPointerTarget = 0x3FFF
 
-  /// An empty message.
-  init() {}
+  /// An empty message; names are written whole when `compressing` is false.
+  init(compressing: Bool = true) {
+    self.compressing = compressing
+  }
 
   /// Appends one byte.
   mutating func writeUInt8(_ value: UInt8) {
@@ -47,7 +50,7 @@ struct DNSMessageWriter {
   mutating func writeName(_ name: DNSName, compress: Bool = true) {
     for index in name.labels.indices {
       let suffix = name.dropping(first: index)
-      if compress, let target = suffixOffsets[suffix] {
+      if compress, compressing, let target = suffixOffsets[suffix] {
         writeUInt16(0xC000 | UInt16(target))
         return
       }

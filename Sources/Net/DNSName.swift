@@ -27,6 +27,7 @@ public struct DNSName: Hashable, Sendable, CustomStringConvertible {
   /// `.` alone is the root. Nil for empty labels (`a..b`) or when a limit is broken.
   /// Every byte other than `.` is taken as it is; there are no escapes.
   public init?(_ text: String) {
+    guard !text.isEmpty else { return nil }
     var parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
     if parts.last?.isEmpty == true { parts.removeLast() }
     if text == "." { parts = [] }

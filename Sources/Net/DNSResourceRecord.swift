@@ -148,6 +148,14 @@ public struct DNSResourceRecord: Hashable, Sendable, CustomStringConvertible {
     writer.patchUInt16(UInt16(dataLength), at: lengthOffset)
   }
 
+  /// The RDATA with names written whole, the form in which records are compared (RFC 6762
+  /// section 8.2).
+  var uncompressedData: [UInt8] {
+    var writer = DNSMessageWriter(compressing: false)
+    writeData(to: &writer)
+    return writer.bytes
+  }
+
   private func writeData(to writer: inout DNSMessageWriter) {
     switch data {
     case .a(let address):
