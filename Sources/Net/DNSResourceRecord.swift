@@ -176,10 +176,10 @@ public struct DNSResourceRecord: Hashable, Sendable, CustomStringConvertible {
       writer.writeUInt16(weight)
       writer.writeUInt16(port)
       writer.writeName(target, compress: false)  // RFC 2782 forbids compressing the target.
-    case .soa(let primary, let mailbox, let serial, let refresh, let retry, let expire, let minimum):
+    case .soa(let primary, let mailbox, let serial, let refresh, let retry, let expire, let least):
       writer.writeName(primary)
       writer.writeName(mailbox)
-      for value in [serial, refresh, retry, expire, minimum] { writer.writeUInt32(value) }
+      for value in [serial, refresh, retry, expire, least] { writer.writeUInt32(value) }
     case .other(_, let bytes):
       writer.writeBytes(bytes)
     }

@@ -171,7 +171,9 @@ public struct DNSStubResolver<Random: RandomNumberGenerator> {
           timeToLive = min(timeToLive, record.timeToLive)
         }
         if !addresses.isEmpty {
-          return (.addresses(addresses), cacheDuration(timeToLive, cap: configuration.maximumTimeToLive))
+          return (
+            .addresses(addresses), cacheDuration(timeToLive, cap: configuration.maximumTimeToLive)
+          )
         }
         guard let alias = records.first(where: { $0.type == .cname }),
           case .cname(let target) = alias.data

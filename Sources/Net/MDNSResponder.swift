@@ -198,8 +198,7 @@ extension MDNSResponder {
     else { return [] }
     if message.isResponse {
       // Section 11: responses not from port 5353 are not multicast DNS responses.
-      if port == Self.port, conflicts(message.answers + message.authorities + message.additionals)
-      {
+      if port == Self.port, conflicts(message.answers + message.authorities + message.additionals) {
         handleConflict(now: now)
       }
       return poll(now: now)

@@ -148,8 +148,10 @@ final class DNSMessageTests: XCTestCase {
         data: .srv(priority: 0, weight: 0, port: 8080, target: hubLocal)),
       DNSResourceRecord(name: DNSName("_http._tcp.local")!, timeToLive: 4500, data: .ptr(service)),
       DNSResourceRecord(
-        name: hubLocal, timeToLive: 120, data: .aaaa([0x20, 0x01, 0x0D, 0xB8] + Array(repeating: 0, count: 12))),
-      DNSResourceRecord(name: hubLocal, timeToLive: 1, data: .other(DNSRecordType(rawValue: 47), [1, 2, 3])),
+        name: hubLocal, timeToLive: 120,
+        data: .aaaa([0x20, 0x01, 0x0D, 0xB8] + Array(repeating: 0, count: 12))),
+      DNSResourceRecord(
+        name: hubLocal, timeToLive: 1, data: .other(DNSRecordType(rawValue: 47), [1, 2, 3])),
       DNSResourceRecord(
         name: DNSName("example")!, timeToLive: 300,
         data: .soa(
@@ -158,7 +160,8 @@ final class DNSMessageTests: XCTestCase {
     ]
     let message = DNSMessage(id: 7, isResponse: true, answers: records)
     XCTAssertEqual(try DNSMessage.parse(message.bytes[...]), message)
-    XCTAssertEqual(records.map { $0.type }, [.txt, .srv, .ptr, .aaaa, DNSRecordType(rawValue: 47), .soa])
+    XCTAssertEqual(
+      records.map { $0.type }, [.txt, .srv, .ptr, .aaaa, DNSRecordType(rawValue: 47), .soa])
   }
 
   func testTheUnicastResponseBitOfAQuestion() throws {

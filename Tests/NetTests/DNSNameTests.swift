@@ -25,7 +25,8 @@ final class DNSNameTests: XCTestCase {
     let label63 = String(repeating: "a", count: 63)
     XCTAssertNotNil(DNSName(label63 + ".local"))
     XCTAssertNil(DNSName(label63 + "a.local"))
-    let name255 = [label63, label63, label63, String(repeating: "b", count: 61)].joined(separator: ".")
+    let name255 = [label63, label63, label63, String(repeating: "b", count: 61)].joined(
+      separator: ".")
     XCTAssertEqual(DNSName(name255)?.wireLength, 255)
     XCTAssertNil(DNSName(name255 + "b"))
     XCTAssertNil(DNSName("local")!.prepending(Array(repeating: 0x61, count: 64)))
@@ -35,6 +36,7 @@ final class DNSNameTests: XCTestCase {
   func testDescriptionEscapesUnprintableBytes() {
     XCTAssertEqual(DNSName("Hub.local")!.description, "Hub.local")
     XCTAssertEqual(DNSName.root.description, ".")
-    XCTAssertEqual(DNSName(labels: [[0x61, 0x2E, 0x00], Array("b".utf8)])!.description, "a\\046\\000.b")
+    XCTAssertEqual(
+      DNSName(labels: [[0x61, 0x2E, 0x00], Array("b".utf8)])!.description, "a\\046\\000.b")
   }
 }

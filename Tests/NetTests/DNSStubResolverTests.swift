@@ -76,7 +76,8 @@ final class DNSStubResolverTests: XCTestCase {
       now: at(1))
     XCTAssertEqual(answer, .answer(hostName, .addresses([address])))
     XCTAssertNil(resolver.deadline)
-    XCTAssertEqual(resolver.resolve(DNSName("SENSORS.example")!, now: at(60)),
+    XCTAssertEqual(
+      resolver.resolve(DNSName("SENSORS.example")!, now: at(60)),
       .answer(DNSName("SENSORS.example")!, .addresses([address])))
     _ = try sentQuery(resolver.resolve(hostName, now: at(61)))
   }
@@ -117,7 +118,8 @@ final class DNSStubResolverTests: XCTestCase {
       (Array(good.dropLast()), server, 53),  // Malformed.
     ]
     for stray in strays {
-      XCTAssertEqual(resolver.receive(stray.bytes[...], from: stray.source, port: stray.port, now: at(1)), .wait)
+      XCTAssertEqual(
+        resolver.receive(stray.bytes[...], from: stray.source, port: stray.port, now: at(1)), .wait)
     }
     // A retry keeps the id, so a late reply to the first attempt still counts.
     XCTAssertEqual(resolver.poll(now: at(2)), [action])
@@ -150,7 +152,8 @@ final class DNSStubResolverTests: XCTestCase {
     let other = DNSName("other.example")!
     query = try sentQuery(resolver.resolve(other, now: .zero))
     XCTAssertEqual(
-      resolver.receive(reply(to: query, code: .serverFailure)[...], from: server, port: 53, now: .zero),
+      resolver.receive(
+        reply(to: query, code: .serverFailure)[...], from: server, port: 53, now: .zero),
       .answer(other, .failed(.serverError(.serverFailure))))
     _ = try sentQuery(resolver.resolve(other, now: .zero))
   }
@@ -167,7 +170,8 @@ final class DNSStubResolverTests: XCTestCase {
     XCTAssertEqual(
       resolver.receive(reply(to: query, answers: answers)[...], from: server, port: 53, now: .zero),
       .answer(hostName, .addresses([address])))
-    XCTAssertEqual(resolver.resolve(hostName, now: at(99)), .answer(hostName, .addresses([address])))
+    XCTAssertEqual(
+      resolver.resolve(hostName, now: at(99)), .answer(hostName, .addresses([address])))
     _ = try sentQuery(resolver.resolve(hostName, now: at(100)))
   }
 
@@ -180,7 +184,8 @@ final class DNSStubResolverTests: XCTestCase {
     var queries: [DNSMessage] = []
     for index in 0..<2 { queries.append(try sentQuery(resolver.resolve(names[index], now: .zero))) }
     XCTAssertNotEqual(queries[0].id, queries[1].id)
-    XCTAssertEqual(resolver.resolve(names[2], now: .zero), .answer(names[2], .failed(.tooManyQueries)))
+    XCTAssertEqual(
+      resolver.resolve(names[2], now: .zero), .answer(names[2], .failed(.tooManyQueries)))
     for (index, query) in queries.enumerated() {
       let bytes = reply(to: query, answers: [addressRecord(names[index], UInt32(10 + index))])
       _ = resolver.receive(bytes[...], from: server, port: 53, now: .zero)

@@ -84,7 +84,10 @@ final class MDNSResponderTests: XCTestCase {
         XCTAssertTrue(datagram.message.isAuthoritative)
         XCTAssertEqual(
           datagram.message.answers,
-          [DNSResourceRecord(name: hubLocal, cacheFlush: true, timeToLive: 120, data: .a(ourAddress))])
+          [
+            DNSResourceRecord(
+              name: hubLocal, cacheFlush: true, timeToLive: 120, data: .a(ourAddress))
+          ])
       }
     }
     XCTAssertEqual(times, [250, 500, 750, 1750])
@@ -99,7 +102,8 @@ final class MDNSResponderTests: XCTestCase {
 
     var responder = try announced()
     let now = milliseconds(5000)
-    let answer = try sent(responder.receive(query(DNSName("HUB.local")!)[...], from: querier, port: 5353, now: now))
+    let answer = try sent(
+      responder.receive(query(DNSName("HUB.local")!)[...], from: querier, port: 5353, now: now))
     XCTAssertEqual(answer.to, group)
     XCTAssertEqual(answer.port, 5353)
     XCTAssertEqual(answer.message.id, 0)
@@ -121,7 +125,8 @@ final class MDNSResponderTests: XCTestCase {
   func testMulticastsARecordAtMostOnceASecond() throws {
     var responder = try announced()  // The last announcement went at 1.75 s.
     XCTAssertEqual(
-      responder.receive(query(hubLocal)[...], from: querier, port: 5353, now: milliseconds(2000)), [])
+      responder.receive(query(hubLocal)[...], from: querier, port: 5353, now: milliseconds(2000)),
+      [])
     XCTAssertEqual(responder.deadline, milliseconds(2750))
     let delayed = try sent(responder.poll(now: milliseconds(2750)))
     XCTAssertEqual(delayed.to, group)
@@ -133,23 +138,27 @@ final class MDNSResponderTests: XCTestCase {
     // QU, and the record was multicast within a quarter of its TTL: answer the querier alone.
     let unicast = try sent(
       responder.receive(
-        query(hubLocal, unicastResponse: true)[...], from: querier, port: 5353, now: milliseconds(3000)))
+        query(hubLocal, unicastResponse: true)[...], from: querier, port: 5353,
+        now: milliseconds(3000)))
     XCTAssertEqual(unicast.to, querier)
     XCTAssertEqual(unicast.port, 5353)
     // Thirty seconds later the link has not seen it lately: multicast instead.
     let multicast = try sent(
       responder.receive(
-        query(hubLocal, unicastResponse: true)[...], from: querier, port: 5353, now: milliseconds(32000)))
+        query(hubLocal, unicastResponse: true)[...], from: querier, port: 5353,
+        now: milliseconds(32000)))
     XCTAssertEqual(multicast.to, group)
     // The querier already knows the record with more than half its TTL: no answer.
     let fresh = DNSResourceRecord(name: hubLocal, timeToLive: 100, data: .a(ourAddress))
     let stale = DNSResourceRecord(name: hubLocal, timeToLive: 50, data: .a(ourAddress))
     let later = milliseconds(60000)
     XCTAssertEqual(
-      responder.receive(query(hubLocal, knownAnswers: [fresh])[...], from: querier, port: 5353, now: later), [])
+      responder.receive(
+        query(hubLocal, knownAnswers: [fresh])[...], from: querier, port: 5353, now: later), [])
     XCTAssertEqual(
       try sent(
-        responder.receive(query(hubLocal, knownAnswers: [stale])[...], from: querier, port: 5353, now: later)
+        responder.receive(
+          query(hubLocal, knownAnswers: [stale])[...], from: querier, port: 5353, now: later)
       ).to, group)
   }
 
@@ -157,31 +166,36 @@ final class MDNSResponderTests: XCTestCase {
     var responder = try announced()
     let question = DNSQuestion(name: hubLocal, type: .a)
     let legacy = try sent(
-      responder.receive(query(hubLocal, id: 0x4242)[...], from: querier, port: 40000, now: milliseconds(1800)))
+      responder.receive(
+        query(hubLocal, id: 0x4242)[...], from: querier, port: 40000, now: milliseconds(1800)))
     XCTAssertEqual(legacy.to, querier)
     XCTAssertEqual(legacy.port, 40000)
     XCTAssertEqual(legacy.message.id, 0x4242)
     XCTAssertTrue(legacy.message.isResponse)
     XCTAssertEqual(legacy.message.questions, [question])
     XCTAssertEqual(
-      legacy.message.answers, [DNSResourceRecord(name: hubLocal, timeToLive: 10, data: .a(ourAddress))])
+      legacy.message.answers,
+      [DNSResourceRecord(name: hubLocal, timeToLive: 10, data: .a(ourAddress))])
   }
 
   func testRenamesWhenAnotherHostAnswersDuringProbing() throws {
     var responder = makeResponder()
     _ = responder.start(now: .zero)
     let reprobe = try sent(
-      responder.receive(claim(hubLocal, by: querier)[...], from: querier, port: 5353, now: milliseconds(100)))
+      responder.receive(
+        claim(hubLocal, by: querier)[...], from: querier, port: 5353, now: milliseconds(100)))
     XCTAssertEqual(responder.hostName, DNSName("hub-2.local"))
     XCTAssertEqual(responder.phase, .probing)
     XCTAssertEqual(reprobe.message.questions.first?.name, DNSName("hub-2.local"))
     // A claim from a port other than 5353 is not a multicast DNS response.
     XCTAssertEqual(
       responder.receive(
-        claim(DNSName("hub-2.local")!, by: querier)[...], from: querier, port: 40000, now: milliseconds(200)),
+        claim(DNSName("hub-2.local")!, by: querier)[...], from: querier, port: 40000,
+        now: milliseconds(200)),
       [])
     _ = responder.receive(
-      claim(DNSName("hub-2.local")!, by: querier)[...], from: querier, port: 5353, now: milliseconds(200))
+      claim(DNSName("hub-2.local")!, by: querier)[...], from: querier, port: 5353,
+      now: milliseconds(200))
     XCTAssertEqual(responder.hostName, DNSName("hub-3.local"))
     while let deadline = responder.deadline { _ = responder.poll(now: deadline) }
     XCTAssertEqual(responder.phase, .announced)
@@ -191,7 +205,8 @@ final class MDNSResponderTests: XCTestCase {
   func testAConflictAfterAnnouncingProbesAgainThenRenames() throws {
     var responder = try announced()
     let now = milliseconds(10000)
-    let probe = try sent(responder.receive(claim(hubLocal, by: querier)[...], from: querier, port: 5353, now: now))
+    let probe = try sent(
+      responder.receive(claim(hubLocal, by: querier)[...], from: querier, port: 5353, now: now))
     XCTAssertEqual(responder.phase, .probing)
     XCTAssertEqual(probe.message.questions.first?.name, hubLocal, "the same name first")
     _ = responder.receive(claim(hubLocal, by: querier)[...], from: querier, port: 5353, now: now)
@@ -212,7 +227,8 @@ final class MDNSResponderTests: XCTestCase {
       var winner = makeResponder()
       _ = winner.start(now: .zero)
       let earlier = probe(hubLocal, for: rival)
-      XCTAssertEqual(winner.receive(earlier[...], from: querier, port: 5353, now: milliseconds(100)), [])
+      XCTAssertEqual(
+        winner.receive(earlier[...], from: querier, port: 5353, now: milliseconds(100)), [])
       XCTAssertEqual(winner.deadline, milliseconds(250))
     }
   }
@@ -228,5 +244,35 @@ final class MDNSResponderTests: XCTestCase {
     XCTAssertEqual(responder.hostName.labels.first?.suffix(2), Array("-2".utf8)[...])
     XCTAssertNil(
       MDNSResponder(configuration: MDNSResponderConfiguration(hostLabel: "", address: ourAddress)))
+  }
+
+  /// Bytes from a hex string such as "0001 c00c" (spaces ignored).
+  private func bytes(_ hex: String) -> [UInt8] {
+    let digits = Array(hex.utf8.filter { $0 != UInt8(ascii: " ") })
+    return stride(from: 0, to: digits.count, by: 2).map {
+      UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)!
+    }
+  }
+
+  // The announcement was built independently by python-zeroconf 0.154.0 (DNSOutgoing); the
+  // probe and the legacy response were built with Python's struct and read back by zeroconf's
+  // DNSIncoming (QU ANY question with one authority record; id 0x4242, A record TTL 10).
+  func testPacketsMatchIndependentlyBuiltBytes() throws {
+    var responder = makeResponder()
+    let probe = bytes(
+      "0000 0000 0001 0000 0001 0000 03687562 056c6f63616c 00 00ff 8001"
+        + "c00c 0001 0001 00000078 0004 c000020a")
+    XCTAssertEqual(responder.start(now: .zero), [.send(probe, to: group, port: 5353)])
+    while responder.phase == .probing { _ = responder.poll(now: responder.deadline!) }
+    let announcement = bytes(
+      "0000 8400 0000 0001 0000 0000 03687562 056c6f63616c 00 0001 8001 00000078 0004 c000020a")
+    XCTAssertEqual(
+      responder.poll(now: responder.deadline!), [.send(announcement, to: group, port: 5353)])
+    let legacy = bytes(
+      "4242 8400 0001 0001 0000 0000 03687562 056c6f63616c 00 0001 0001"
+        + "c00c 0001 0001 0000000a 0004 c000020a")
+    XCTAssertEqual(
+      responder.receive(query(hubLocal, id: 0x4242)[...], from: querier, port: 40000, now: .zero),
+      [.send(legacy, to: querier, port: 40000)])
   }
 }
