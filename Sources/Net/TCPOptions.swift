@@ -190,12 +190,12 @@ extension TCPOptions {
         "MSS, window scale or SACK-permitted outside a SYN")
     }
     precondition(encodedLength <= TCPOptions.maximumLength, "TCP options exceed 40 bytes")
+    let noOperation = OptionKind.noOperation
     if let maximumSegmentSize {
       buffer.append(contentsOf: [OptionKind.maximumSegmentSize, 4])
       buffer.appendBigEndian(maximumSegmentSize)
     }
     if let timestamps {
-      let noOperation = OptionKind.noOperation
       // SACK-permitted fills the two bytes that would otherwise be NOPs before the timestamps.
       buffer.append(
         contentsOf: sackPermitted ? [OptionKind.sackPermitted, 2] : [noOperation, noOperation])
@@ -203,19 +203,15 @@ extension TCPOptions {
       buffer.appendBigEndian(timestamps.value)
       buffer.appendBigEndian(timestamps.echoReply)
     } else if sackPermitted {
-      buffer.append(contentsOf: [
-        OptionKind.noOperation, OptionKind.noOperation, OptionKind.sackPermitted, 2,
-      ])
+      buffer.append(contentsOf: [noOperation, noOperation, OptionKind.sackPermitted, 2])
     }
     if let windowScale {
       precondition(windowScale <= TCPOptions.maximumWindowScale, "window scale above 14")
-      buffer.append(contentsOf: [OptionKind.noOperation, OptionKind.windowScale, 3, windowScale])
+      buffer.append(contentsOf: [noOperation, OptionKind.windowScale, 3, windowScale])
     }
     if !sackBlocks.isEmpty {
       let length = UInt8(2 + 8 * sackBlocks.count)
-      buffer.append(contentsOf: [
-        OptionKind.noOperation, OptionKind.noOperation, OptionKind.sack, length,
-      ])
+      buffer.append(contentsOf: [noOperation, noOperation, OptionKind.sack, length])
       for block in sackBlocks {
         buffer.appendBigEndian(block.leftEdge.rawValue)
         buffer.appendBigEndian(block.rightEdge.rawValue)

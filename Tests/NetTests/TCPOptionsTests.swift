@@ -82,6 +82,24 @@ final class TCPOptionsTests: XCTestCase {
     XCTAssertEqual(try parse(sack, flags: [.syn, .ack]), TCPOptions())
   }
 
+  /// Packed tightly, timestamps, window scale and three SACK blocks take 39 bytes, but aligned
+  /// as emit writes them they would take 44. Such a segment still re-emits within 40 bytes,
+  /// because window scale belongs to SYN segments and is dropped from this one.
+  func testTightlyPackedOptionsReEmitWithinFortyBytes() throws {
+    let blocks: [UInt8] = (0..<24).map { UInt8($0) }
+    let packed = [8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 3, 3, 7, 5, 26] + blocks + [0]
+    let segment = TCPSegmentBuilder.segment(
+      flags: .ack, options: packed, source: client, destination: server)
+    let header = try TCPHeader.parse(segment[...], source: client, destination: server).header
+    XCTAssertNil(header.options.windowScale)
+    XCTAssertEqual(header.options.sackBlocks.count, 3)
+    XCTAssertEqual(header.length, 60)
+    var buffer: [UInt8] = []
+    header.emit(payload: [UInt8](), source: client, destination: server, into: &buffer)
+    XCTAssertEqual(
+      try TCPHeader.parse(buffer[...], source: client, destination: server).header, header)
+  }
+
   func testEncodedLengthAndLayout() {
     XCTAssertEqual(TCPOptions().encodedLength, 0)
     XCTAssertEqual(TCPOptions(sackPermitted: true).encodedLength, 4)
