@@ -3,8 +3,8 @@
 //
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
-//   (`make embedded-check` proves it): Time, Hashing, JSON, HTTP, Net, Readings, HubCore,
-//   ApplianceCore;
+//   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
+//   HubCore, ApplianceCore;
 // - host layers for the Linux `process` target: HostPlatform and the executables.
 import PackageDescription
 
@@ -12,12 +12,13 @@ import PackageDescription
 let coreTargets: [Target] = [
   .target(name: "Time"),
   .target(name: "Hashing"),
+  .target(name: "Randomness"),
   .target(name: "JSON"),
   .target(name: "HTTP", dependencies: ["Time"]),
-  .target(name: "Net", dependencies: ["Time"]),
+  .target(name: "Net", dependencies: ["Time", "Randomness"]),
   .target(name: "Readings", dependencies: ["Time", "JSON"]),
   .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Hashing", "Readings"]),
-  .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Readings"]),
+  .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Randomness", "Readings"]),
 ]
 
 /// Host layers: Linux only, thin.
@@ -33,7 +34,8 @@ let testTargets: [Target] = [
   .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
   .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["differential.py"]),
   .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-  .testTarget(name: "NetTests", dependencies: ["Net"]),
+  .testTarget(name: "NetTests", dependencies: ["Net", "Randomness"]),
+  .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
   .testTarget(name: "ReadingsTests", dependencies: ["Readings", "JSON"]),
   .testTarget(name: "HubCoreTests", dependencies: ["HubCore"]),
   .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Randomness
 import Readings
 import Time
 

@@ -1,3 +1,5 @@
+import Randomness
+
 /// Stand-in physical models for the two appliance kinds, so that `make run` shows plausible,
 /// slowly changing readings before real chips or the simulated board are wired in.
 ///

@@ -1,3 +1,4 @@
+import Randomness
 import Time
 
 /// An in-memory Ethernet segment for deterministic tests, in the manner of TigerBeetle's VOPR
@@ -6,7 +7,7 @@ import Time
 ///
 /// The wire never reads a clock. Callers pass the current `Instant` to every call, and all faults
 /// (loss, duplication, reordering, corruption; `SimulatedWireConfiguration`) come from a
-/// `WireRandom` with the given seed, so the same seed and the same calls give the same
+/// `SeededRandom` with the given seed, so the same seed and the same calls give the same
 /// deliveries, bit for bit. A simulation runs the stacks and this wire in one loop, advancing
 /// time to the earliest of the stacks' deadlines and `nextDeliveryTime`.
 ///
@@ -63,7 +64,7 @@ public struct SimulatedWire: Sendable {
   /// What happened to the frames so far.
   public private(set) var counters = Counters()
 
-  private var random: WireRandom
+  private var random: SeededRandom
   private var ports: [Port] = []
   /// The port each source MAC address was last seen on, when forwarding as a learning switch.
   private var learnedPorts: [MACAddress: PortID] = [:]
@@ -88,7 +89,7 @@ public struct SimulatedWire: Sendable {
     precondition(configuration.maximumPorts > 0, "a wire needs room for a port")
     precondition(configuration.maximumLearnedAddresses >= 0, "a table cannot be negative")
     self.configuration = configuration
-    random = WireRandom(seed: seed)
+    random = SeededRandom(seed: seed)
   }
 
   /// Attaches a new port and returns it. At most `maximumPorts` may attach.

@@ -1,4 +1,5 @@
 import Net
+import Randomness
 import Time
 import XCTest
 
@@ -283,27 +284,14 @@ final class DHCPClientTests: XCTestCase {
 
   private struct UnexpectedActions: Error {}
 
-  /// SplitMix64, for replayable transaction IDs and jitter.
-  private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var mixed = state
-      mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-      return mixed ^ (mixed >> 31)
-    }
-  }
-
-  private func makeClient(seed: UInt64 = 1) -> DHCPClient<SeededGenerator> {
+  private func makeClient(seed: UInt64 = 1) -> DHCPClient<SeededRandom> {
     var configuration = DHCPClientConfiguration(hardwareAddress: mac)
     configuration.hostName = "sensor"
-    return DHCPClient(configuration: configuration, random: SeededGenerator(state: seed))
+    return DHCPClient(configuration: configuration, random: SeededRandom(seed: seed))
   }
 
   /// A client bound by `server`, its REQUEST sent at time zero.
-  private func boundClient(with server: TestServer) throws -> DHCPClient<SeededGenerator> {
+  private func boundClient(with server: TestServer) throws -> DHCPClient<SeededRandom> {
     var client = makeClient()
     let discover = try sentMessage(client.start(now: .zero), to: .broadcast)
     let request = try sentMessage(

@@ -1,18 +1,7 @@
 import Net
+import Randomness
 import Time
 import XCTest
-
-/// SplitMix64, so that query ids are the same on every run.
-private struct TestRandom: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var mixed = state
-    mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-    return mixed ^ (mixed >> 31)
-  }
-}
 
 final class DNSStubResolverTests: XCTestCase {
   private let server = IPv4Address(192, 0, 2, 53)
@@ -21,10 +10,10 @@ final class DNSStubResolverTests: XCTestCase {
 
   private func makeResolver(
     seed: UInt64 = 1, _ adjust: (inout DNSStubResolverConfiguration) -> Void = { _ in }
-  ) -> DNSStubResolver<TestRandom> {
+  ) -> DNSStubResolver<SeededRandom> {
     var configuration = DNSStubResolverConfiguration(server: server)
     adjust(&configuration)
-    return DNSStubResolver(configuration: configuration, random: TestRandom(state: seed))
+    return DNSStubResolver(configuration: configuration, random: SeededRandom(seed: seed))
   }
 
   private func at(_ seconds: Int) -> Instant { Instant.zero + .seconds(seconds) }

@@ -13,16 +13,3 @@ func hexBytes(_ text: String) -> [UInt8] {
     value(digits[$0]) << 4 | value(digits[$0 + 1])
   }
 }
-
-/// A small deterministic random number generator (SplitMix64) so that shuffled tests replay.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var mixed = state
-    mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-    return mixed ^ (mixed >> 31)
-  }
-}

@@ -1,4 +1,5 @@
 import Net
+import Randomness
 import Time
 import XCTest
 
@@ -6,7 +7,7 @@ import XCTest
 /// inside their input or throw, and the reassembler never exceeds its limits.
 final class HostileInputTests: XCTestCase {
   func testRandomBytesNeverEscapeTheirInput() {
-    var random = SeededGenerator(state: 0x5EED)
+    var random = SeededRandom(seed: 0x5EED)
     for _ in 0..<20_000 {
       var bytes = (0..<Int.random(in: 0...80, using: &random)).map { _ in
         UInt8.random(in: 0...255, using: &random)
@@ -43,7 +44,7 @@ final class HostileInputTests: XCTestCase {
     let limits = IPv4Reassembler.Limits(
       maximumDatagrams: 4, maximumBytes: 6000, maximumFragmentsPerDatagram: 16)
     var reassembler = IPv4Reassembler(limits: limits)
-    var random = SeededGenerator(state: 0xF4A9)
+    var random = SeededRandom(seed: 0xF4A9)
     var now = Instant.zero
     var outcomes = (complete: 0, dropped: 0)
     for _ in 0..<50_000 {

@@ -1,4 +1,5 @@
 import Net
+import Randomness
 import Time
 import XCTest
 
@@ -49,7 +50,7 @@ final class IPv4ReassemblerTests: XCTestCase {
     let payload = patterned(9000, seed: 5)
     let pieces = fragments(payload, mtu: 576)
     for seed in UInt64(1)...200 {
-      var random = SeededGenerator(state: seed)
+      var random = SeededRandom(seed: seed)
       var arrivals = pieces + pieces.filter { _ in Bool.random(using: &random) }
       arrivals.shuffle(using: &random)
       var reassembler = IPv4Reassembler()

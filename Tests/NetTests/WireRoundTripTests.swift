@@ -1,16 +1,19 @@
 import Net
+import Randomness
 import XCTest
 
 /// parse(emit(x)) == x for thousands of generated TCP and UDP headers, and emit(parse(bytes))
 /// gives the bytes back.
 final class WireRoundTripTests: XCTestCase {
   func testTCPHeadersRoundTrip() throws {
-    var random = SplitMix64(seed: 0x7C9_2026)
+    var random = SeededRandom(seed: 0x7C9_2026)
     for iteration in 0..<5000 {
-      let source = IPv4Address(random.next(UInt32.self))
-      let destination = IPv4Address(random.next(UInt32.self))
+      let source = IPv4Address(UInt32(truncatingIfNeeded: random.next()))
+      let destination = IPv4Address(UInt32(truncatingIfNeeded: random.next()))
       let header = randomTCPHeader(&random)
-      let payload = (0..<random.next(upTo: 64)).map { _ in random.next(UInt8.self) }
+      let payload = (0..<Int(random.next(below: UInt64(64)))).map { _ in
+        UInt8(truncatingIfNeeded: random.next())
+      }
       var bytes: [UInt8] = []
       header.emit(payload: payload, source: source, destination: destination, into: &bytes)
       XCTAssertEqual(bytes.count, header.length + payload.count)
@@ -25,13 +28,16 @@ final class WireRoundTripTests: XCTestCase {
   }
 
   func testUDPHeadersRoundTrip() throws {
-    var random = SplitMix64(seed: 17)
+    var random = SeededRandom(seed: 17)
     for iteration in 0..<5000 {
-      let source = IPv4Address(random.next(UInt32.self))
-      let destination = IPv4Address(random.next(UInt32.self))
+      let source = IPv4Address(UInt32(truncatingIfNeeded: random.next()))
+      let destination = IPv4Address(UInt32(truncatingIfNeeded: random.next()))
       let header = UDPHeader(
-        sourcePort: random.next(UInt16.self), destinationPort: random.next(UInt16.self))
-      let payload = (0..<random.next(upTo: 64)).map { _ in random.next(UInt8.self) }
+        sourcePort: UInt16(truncatingIfNeeded: random.next()),
+        destinationPort: UInt16(truncatingIfNeeded: random.next()))
+      let payload = (0..<Int(random.next(below: UInt64(64)))).map { _ in
+        UInt8(truncatingIfNeeded: random.next())
+      }
       var bytes: [UInt8] = []
       header.emit(payload: payload, source: source, destination: destination, into: &bytes)
       XCTAssertNotEqual(Array(bytes[6...7]), [0, 0], "a computed checksum is never sent as 0")
@@ -43,57 +49,39 @@ final class WireRoundTripTests: XCTestCase {
 
   /// A header with the fields and options a segment of its kind may carry: SYN options on SYN
   /// segments, SACK blocks (three at most beside timestamps) on the others.
-  private func randomTCPHeader(_ random: inout SplitMix64) -> TCPHeader {
-    var flags = TCPFlags(rawValue: random.next(UInt8.self))
+  private func randomTCPHeader(_ random: inout SeededRandom) -> TCPHeader {
+    var flags = TCPFlags(rawValue: UInt8(truncatingIfNeeded: random.next()))
     if flags.contains(.syn) { flags.subtract([.fin, .rst]) }
     var options = TCPOptions()
-    if random.next(upTo: 2) == 0 {
+    if Int(random.next(below: UInt64(2))) == 0 {
       options.timestamps = .init(
-        value: random.next(UInt32.self), echoReply: random.next(UInt32.self))
+        value: UInt32(truncatingIfNeeded: random.next()),
+        echoReply: UInt32(truncatingIfNeeded: random.next()))
     }
     if flags.contains(.syn) {
-      if random.next(upTo: 2) == 0 { options.maximumSegmentSize = random.next(UInt16.self) }
-      if random.next(upTo: 2) == 0 { options.windowScale = UInt8(random.next(upTo: 15)) }
-      options.sackPermitted = random.next(upTo: 2) == 0
+      if Int(random.next(below: UInt64(2))) == 0 {
+        options.maximumSegmentSize = UInt16(truncatingIfNeeded: random.next())
+      }
+      if Int(random.next(below: UInt64(2))) == 0 {
+        options.windowScale = UInt8(Int(random.next(below: UInt64(15))))
+      }
+      options.sackPermitted = Int(random.next(below: UInt64(2))) == 0
     } else {
       let room = options.timestamps == nil ? 4 : 3
-      options.sackBlocks = (0..<random.next(upTo: room + 1)).map { _ in
+      options.sackBlocks = (0..<Int(random.next(below: UInt64(room + 1)))).map { _ in
         .init(
-          leftEdge: SequenceNumber(random.next(UInt32.self)),
-          rightEdge: SequenceNumber(random.next(UInt32.self)))
+          leftEdge: SequenceNumber(UInt32(truncatingIfNeeded: random.next())),
+          rightEdge: SequenceNumber(UInt32(truncatingIfNeeded: random.next())))
       }
     }
     return TCPHeader(
-      sourcePort: random.next(UInt16.self), destinationPort: random.next(UInt16.self),
-      sequenceNumber: SequenceNumber(random.next(UInt32.self)),
-      acknowledgementNumber: SequenceNumber(random.next(UInt32.self)), flags: flags,
-      window: random.next(UInt16.self), urgentPointer: random.next(UInt16.self),
+      sourcePort: UInt16(truncatingIfNeeded: random.next()),
+      destinationPort: UInt16(truncatingIfNeeded: random.next()),
+      sequenceNumber: SequenceNumber(UInt32(truncatingIfNeeded: random.next())),
+      acknowledgementNumber: SequenceNumber(UInt32(truncatingIfNeeded: random.next())),
+      flags: flags,
+      window: UInt16(truncatingIfNeeded: random.next()),
+      urgentPointer: UInt16(truncatingIfNeeded: random.next()),
       options: options)
-  }
-}
-
-/// A deterministic generator (SplitMix64) so that a failing iteration replays exactly.
-/// (ApplianceCore's `SeededRandom` is the same algorithm; NetTests does not depend on it.)
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) {
-    state = seed
-  }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var mixed = state
-    mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-    return mixed ^ (mixed >> 31)
-  }
-
-  mutating func next<Value: FixedWidthInteger & UnsignedInteger>(_: Value.Type) -> Value {
-    next()
-  }
-
-  mutating func next(upTo bound: Int) -> Int {
-    Int(next(upperBound: UInt64(bound)))
   }
 }

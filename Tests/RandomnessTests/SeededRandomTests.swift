@@ -1,19 +1,19 @@
-import Net
+import Randomness
 import XCTest
 
-final class WireRandomTests: XCTestCase {
+final class SeededRandomTests: XCTestCase {
   func testMatchesTheSplitMix64ReferenceSequence() {
     // The first outputs of the reference C implementation (Vigna's splitmix64.c) for seeds 0, 42.
-    var zero = WireRandom(seed: 0)
+    var zero = SeededRandom(seed: 0)
     XCTAssertEqual(
       [zero.next(), zero.next(), zero.next()],
       [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
-    var fortyTwo = WireRandom(seed: 42)
+    var fortyTwo = SeededRandom(seed: 42)
     XCTAssertEqual(fortyTwo.next(), 0xBDD7_3226_2FEB_6E95)
   }
 
   func testBoundedDrawsStayInRangeAndCoverIt() {
-    var random = WireRandom(seed: 7)
+    var random = SeededRandom(seed: 7)
     var seen = Array(repeating: 0, count: 6)
     for _ in 0..<6000 {
       let value = random.next(below: 6)
@@ -27,7 +27,7 @@ final class WireRandomTests: XCTestCase {
   }
 
   func testChanceHonoursItsProbability() {
-    var random = WireRandom(seed: 9)
+    var random = SeededRandom(seed: 9)
     var hits = 0
     for _ in 0..<10_000 {
       XCTAssertFalse(random.chance(0))

@@ -1,10 +1,11 @@
-/// The seeded random number generator behind Net's simulations: SplitMix64 (Steele, Lea and
-/// Flood, "Fast Splittable Pseudorandom Number Generators", 2014).
+/// Loam's seeded random number generator: SplitMix64 (Steele, Lea and Flood, "Fast Splittable
+/// Pseudorandom Number Generators", 2014).
 ///
-/// Every fault a simulated wire injects comes from one of these, so a seed fixes a whole run: a
-/// test that fails under seed 42 fails the same way when replayed with seed 42. The generator is
-/// tiny and needs nothing but 64-bit integer arithmetic, which keeps it usable on bare metal.
-public struct WireRandom: RandomNumberGenerator, Sendable {
+/// Simulations (a lossy wire, a drying plant pot), retry jitter and protocol identifiers all draw
+/// from one of these, so a seed fixes a whole run: a test that fails under seed 42 fails the same
+/// way when replayed with seed 42. The generator is tiny and needs nothing but 64-bit integer
+/// arithmetic, which keeps it usable on bare metal. It is not for secrets.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
   private var state: UInt64
 
   /// A generator whose whole sequence is fixed by `seed`.
@@ -44,5 +45,13 @@ public struct WireRandom: RandomNumberGenerator, Sendable {
   /// True with `probability` (0 never, 1 always).
   public mutating func chance(_ probability: Double) -> Bool {
     nextUnit() < probability
+  }
+
+  /// An approximately normal value with mean 0 and standard deviation 1. It sums twelve uniform
+  /// values (Irwin-Hall), which needs no logarithm or cosine: bare metal has no libm.
+  public mutating func nextStandardNormal() -> Double {
+    var sum = 0.0
+    for _ in 0..<12 { sum += nextUnit() }
+    return sum - 6
   }
 }
