@@ -44,6 +44,7 @@ fuzz: ## Runs each libFuzzer target for FUZZ_SECONDS (default 60).
 	scripts/fuzz json $(FUZZ_SECONDS)
 	scripts/fuzz http $(FUZZ_SECONDS)
 	scripts/fuzz tcp $(FUZZ_SECONDS)
+	scripts/fuzz frame $(FUZZ_SECONDS)
 
 bench: ## Loads the hub and nginx with wrk side by side; see BENCHMARKS.md.
 	@scripts/deps bench
