@@ -1,0 +1,128 @@
+import Time
+
+/// A whole IPv4 datagram: one just reassembled on its way up, or one on its way out, held by the
+/// ARP cache while its next hop is resolved and fragmented only when it is emitted.
+struct IPv4Datagram: Sendable {
+  var header: IPv4Header
+  var payload: [UInt8]
+}
+
+extension NetworkInterface {
+  /// Handles an IPv4 datagram or fragment: checks it, reassembles it and hands it to ICMP or UDP.
+  mutating func receiveIPv4(_ bytes: ArraySlice<UInt8>, now: Instant) {
+    let header: IPv4Header
+    let payload: ArraySlice<UInt8>
+    do {
+      (header, payload) = try IPv4Header.parse(bytes)
+    } catch {
+      if case .badChecksum = error {
+        counters.ipv4BadChecksum += 1
+      } else {
+        counters.ipv4Malformed += 1
+      }
+      return
+    }
+    guard isOurs(header.destination) else {
+      counters.ipv4NotForUs += 1
+      return
+    }
+    guard !isGroupOrBroadcast(header.source) else {
+      counters.ipv4InvalidSource += 1
+      return
+    }
+    switch reassembler.accept(header, payload: payload, now: now) {
+    case .complete(let whole, let wholePayload):
+      deliver(IPv4Datagram(header: whole, payload: wholePayload), now: now)
+    case .incomplete:
+      break
+    case .dropped:
+      counters.ipv4FragmentsDropped += 1
+    }
+  }
+
+  /// Hands a whole datagram to its protocol.
+  private mutating func deliver(_ datagram: IPv4Datagram, now: Instant) {
+    switch datagram.header.payloadProtocol {
+    case .icmp: receiveICMP(datagram, now: now)
+    case .udp: receiveUDP(datagram, now: now)
+    default: counters.ipv4UnsupportedProtocol += 1
+    }
+  }
+
+  /// Whether a datagram to `destination` is for this host: our address, our subnet's
+  /// broadcast, the limited broadcast or a group we joined. Before the interface has an
+  /// address, only broadcasts (as DHCP needs).
+  private func isOurs(_ destination: IPv4Address) -> Bool {
+    if destination == .broadcast { return true }
+    if destination.isMulticast { return multicastGroups.contains(destination) }
+    guard let routes = configuration.routes else { return false }
+    return destination == routes.subnet.address || destination == routes.subnet.broadcast
+  }
+
+  /// Whether `address` names many hosts, so that it cannot be a source nor get an ICMP error.
+  func isGroupOrBroadcast(_ address: IPv4Address) -> Bool {
+    if address == .broadcast || address.isMulticast { return true }
+    return address == configuration.routes?.subnet.broadcast
+  }
+
+  /// Sends a datagram of `payloadProtocol` from our address to `destination`: resolves the next
+  /// hop, waits for ARP if needed, and fragments to the MTU. False (and counted) if there is no
+  /// route; a datagram lost later (ARP queue full, never answered) is only counted.
+  @discardableResult
+  mutating func sendDatagram(
+    to destination: IPv4Address, payloadProtocol: IPProtocol, payload: [UInt8], now: Instant
+  ) -> Bool {
+    guard let routes = configuration.routes, let nextHop = routes.nextHop(for: destination)
+    else {
+      counters.noRoute += 1
+      return false
+    }
+    let header = IPv4Header(
+      source: routes.subnet.address, destination: destination, payloadProtocol: payloadProtocol,
+      identification: nextIdentification)
+    nextIdentification &+= 1
+    let datagram = IPv4Datagram(header: header, payload: payload)
+    if destination.isMulticast {
+      emitFrames(of: datagram, to: NetworkInterface.macAddress(ofGroup: destination))
+    } else if destination == .broadcast || destination == routes.subnet.broadcast {
+      emitFrames(of: datagram, to: .broadcast)
+    } else {
+      resolveAndEmit(datagram, nextHop: nextHop, now: now)
+    }
+    return true
+  }
+
+  private mutating func resolveAndEmit(
+    _ datagram: IPv4Datagram, nextHop: IPv4Address, now: Instant
+  ) {
+    switch arpCache.resolve(datagram, nextHop: nextHop, now: now) {
+    case .resolved(let mac): emitFrames(of: datagram, to: mac)
+    case .sendRequest: sendARPRequest(for: nextHop)
+    case .waiting: break
+    case .dropped: counters.arpQueueFull += 1
+    }
+  }
+
+  /// Queues the datagram's frames, fragmented to the MTU; all or none of them, since a
+  /// datagram missing a fragment is lost anyway.
+  mutating func emitFrames(of datagram: IPv4Datagram, to mac: MACAddress) {
+    let fragments: [IPv4Fragment]
+    do {
+      fragments = try datagram.header.fragments(
+        of: datagram.payload[...], maximumTransmissionUnit: configuration.maximumTransmissionUnit)
+    } catch {
+      // Only a datagram with DF set fails, and this interface never sets DF.
+      preconditionFailure("\(error)")
+    }
+    guard transmitQueue.count + fragments.count <= configuration.maximumQueuedFrames else {
+      counters.transmitQueueFull += fragments.count
+      return
+    }
+    for fragment in fragments {
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(IPv4Header.length + fragment.payload.count)
+      fragment.header.emit(payload: fragment.payload, into: &bytes)
+      enqueueFrame(to: mac, etherType: .ipv4, payload: bytes)
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import Time
+
+/// One Ethernet interface speaking IPv4: ARP, IPv4 with fragmentation and reassembly, ICMP echo
+/// and UDP sockets, as a sans-IO state machine in the manner of smoltcp's `Interface`.
+///
+/// The driver feeds it every received frame with `receive(frame:now:)`, sends whatever
+/// `transmit()` hands out, and calls `poll(now:)` when `deadline` comes (ARP retries and expiry,
+/// reassembly timeouts). The interface never reads a clock or touches a device, so the same code
+/// runs over a TAP device, a bare-metal NIC and a `SimulatedWire`.
+///
+/// Everything it holds is bounded: the transmit queue, the ARP cache and its waiting datagrams,
+/// the reassembler, the echo replies and every socket's receive queue. What does not fit is
+/// dropped and counted in `counters`.
+public struct NetworkInterface {
+  /// The interface's addresses and limits.
+  public struct Configuration: Sendable {
+    /// The interface's MAC address.
+    public var macAddress: MACAddress
+    /// Its IPv4 address, subnet and gateway; nil until it has one (before DHCP, say).
+    public var routes: IPv4Routes?
+    /// The largest IPv4 datagram one frame carries; larger ones are fragmented.
+    public var maximumTransmissionUnit = 1500
+    /// The neighbour table's limits and timings.
+    public var arpCache = ARPCacheConfiguration()
+    /// The reassembler's limits.
+    public var reassembly = IPv4Reassembler.Limits()
+    /// Frames waiting for `transmit`; a 65,535-byte datagram is 45 frames at a 1500-byte MTU.
+    public var maximumQueuedFrames = 128
+    /// UDP sockets open at once.
+    public var maximumUDPSockets = 8
+    /// Datagrams each UDP socket queues before it drops.
+    public var maximumQueuedDatagramsPerSocket = 16
+    /// Echo replies kept until `receiveEchoReply` takes them.
+    public var maximumQueuedEchoReplies = 16
+    /// Multicast groups the interface may join.
+    public var maximumMulticastGroups = 8
+
+    /// An interface with this MAC address and these routes, and the default limits.
+    public init(macAddress: MACAddress, routes: IPv4Routes?) {
+      self.macAddress = macAddress
+      self.routes = routes
+    }
+  }
+
+  /// The addresses and limits it was made with (`routes` may change with `setRoutes`).
+  public private(set) var configuration: Configuration
+  /// What happened to the traffic so far.
+  public internal(set) var counters = NetworkInterfaceCounters()
+
+  var arpCache: ARPCache<IPv4Datagram>
+  var reassembler: IPv4Reassembler
+  var udpSockets: UDPSocketSet
+  var transmitQueue: [[UInt8]] = []
+  var echoReplies: [EchoReply] = []
+  var multicastGroups: [IPv4Address] = []
+  /// The identification of the next datagram sent (RFC 6864: unique per source, destination
+  /// and protocol while fragments may be in flight; a counter is the classic choice).
+  var nextIdentification: UInt16 = 1
+
+  /// An interface with `configuration`, holding no state yet. Call `start(now:)` to announce it.
+  public init(configuration: Configuration) {
+    precondition(
+      configuration.maximumTransmissionUnit >= IPv4Header.minimumMaximumTransmissionUnit
+        && configuration.maximumTransmissionUnit <= 9000,
+      "an Ethernet MTU lies between 68 and 9000")
+    precondition(configuration.maximumQueuedFrames > 0 && configuration.maximumMulticastGroups >= 0)
+    precondition(configuration.maximumQueuedEchoReplies > 0)
+    self.configuration = configuration
+    arpCache = ARPCache(configuration: configuration.arpCache)
+    reassembler = IPv4Reassembler(limits: configuration.reassembly)
+    udpSockets = UDPSocketSet(
+      maximumSockets: configuration.maximumUDPSockets,
+      maximumQueuedDatagrams: configuration.maximumQueuedDatagramsPerSocket)
+  }
+
+  /// The interface's own IPv4 address, if it has one.
+  public var address: IPv4Address? { configuration.routes?.subnet.address }
+
+  /// Announces the interface with a gratuitous ARP (RFC 5227 section 3), so that neighbours
+  /// that knew its address at another MAC address update their caches.
+  public mutating func start(now: Instant) {
+    guard let address else { return }
+    announce(address)
+  }
+
+  /// Gives the interface an address (or takes it away), and announces a new one.
+  public mutating func setRoutes(_ routes: IPv4Routes?, now: Instant) {
+    let old = address
+    configuration.routes = routes
+    if let address, address != old { announce(address) }
+  }
+
+  /// Takes one frame from the link: Ethernet header on, without the frame check sequence.
+  public mutating func receive(frame: [UInt8], now: Instant) {
+    counters.framesReceived += 1
+    let header: EthernetHeader
+    let payload: ArraySlice<UInt8>
+    do {
+      (header, payload) = try EthernetHeader.parse(frame[...])
+    } catch {
+      counters.ethernetMalformed += 1
+      return
+    }
+    guard accepts(header.destination) else {
+      counters.ethernetNotForUs += 1
+      return
+    }
+    switch header.etherType {
+    case .arp: receiveARP(payload, now: now)
+    case .ipv4: receiveIPv4(payload, now: now)
+    default: counters.ethernetUnsupportedType += 1
+    }
+  }
+
+  /// The next frame to send, oldest first; nil when there is none.
+  public mutating func transmit() -> [UInt8]? {
+    guard !transmitQueue.isEmpty else { return nil }
+    counters.framesTransmitted += 1
+    return transmitQueue.removeFirst()
+  }
+
+  /// When `poll` must next run: the earliest ARP retry or reassembly timeout, or `Instant.zero`
+  /// (due at once) while frames wait for `transmit`; nil when nothing waits.
+  public var deadline: Instant? {
+    if !transmitQueue.isEmpty { return .zero }
+    return [arpCache.deadline, reassembler.deadline].compactMap { $0 }.min()
+  }
+
+  /// Runs the timers due by `now`: repeats ARP requests, drops datagrams whose next hop never
+  /// answered, and discards incomplete datagrams whose reassembly timed out.
+  public mutating func poll(now: Instant) {
+    let result = arpCache.poll(now: now)
+    for address in result.requests { sendARPRequest(for: address) }
+    for (_, datagrams) in result.unreachable { counters.arpUnresolved += datagrams.count }
+    reassembler.expire(now: now)
+  }
+
+  /// Whether a frame to `destination` is ours: our address, broadcast, or a group we joined.
+  private func accepts(_ destination: MACAddress) -> Bool {
+    if destination == configuration.macAddress || destination == .broadcast { return true }
+    return multicastGroups.contains { NetworkInterface.macAddress(ofGroup: $0) == destination }
+  }
+
+  /// Queues one frame for `transmit`; drops and counts it when the queue is full.
+  mutating func enqueueFrame(
+    to destination: MACAddress, etherType: EtherType, payload: some Collection<UInt8>
+  ) {
+    guard transmitQueue.count < configuration.maximumQueuedFrames else {
+      counters.transmitQueueFull += 1
+      return
+    }
+    var frame: [UInt8] = []
+    frame.reserveCapacity(EthernetHeader.length + payload.count)
+    EthernetHeader(destination: destination, source: configuration.macAddress, etherType: etherType)
+      .emit(payload: payload, into: &frame)
+    transmitQueue.append(frame)
+  }
+}

@@ -1,0 +1,65 @@
+/// What a `NetworkInterface` did with the frames it saw: one counter for every way a frame or
+/// datagram can be dropped, so that no loss goes unexplained.
+public struct NetworkInterfaceCounters: Equatable, Sendable {
+  /// Frames passed to `receive`.
+  public var framesReceived = 0
+  /// Frames handed out by `transmit`.
+  public var framesTransmitted = 0
+  /// Frames too short or otherwise unreadable as Ethernet II (VLAN and 802.3 frames too).
+  public var ethernetMalformed = 0
+  /// Frames to another MAC address or a multicast group not joined.
+  public var ethernetNotForUs = 0
+  /// Frames with an EtherType other than IPv4 and ARP (IPv6 among them).
+  public var ethernetUnsupportedType = 0
+  /// ARP packets that did not parse.
+  public var arpMalformed = 0
+  /// ARP packets claiming our own address from another MAC address.
+  public var arpAddressConflicts = 0
+  /// ARP requests for our address that were answered.
+  public var arpRepliesSent = 0
+  /// ARP requests broadcast to resolve a next hop (gratuitous announcements included).
+  public var arpRequestsSent = 0
+  /// IPv4 headers that did not parse, other than by checksum.
+  public var ipv4Malformed = 0
+  /// IPv4 headers whose checksum failed.
+  public var ipv4BadChecksum = 0
+  /// Datagrams for another address, or received before the interface had one.
+  public var ipv4NotForUs = 0
+  /// Datagrams from a broadcast or multicast source, which no host can be.
+  public var ipv4InvalidSource = 0
+  /// Fragments the reassembler discarded (overlaps, inconsistencies, limits).
+  public var ipv4FragmentsDropped = 0
+  /// Datagrams of a protocol other than ICMP and UDP.
+  public var ipv4UnsupportedProtocol = 0
+  /// ICMP messages that did not parse, other than by checksum.
+  public var icmpMalformed = 0
+  /// ICMP messages whose checksum failed.
+  public var icmpBadChecksum = 0
+  /// Echo requests answered.
+  public var icmpEchoRequestsAnswered = 0
+  /// Echo requests to a broadcast or multicast address, ignored as most hosts do.
+  public var icmpEchoRequestsIgnored = 0
+  /// Echo replies dropped because the queue of unread replies was full.
+  public var icmpEchoRepliesDropped = 0
+  /// Other ICMP messages (errors among them), which nothing here acts on yet.
+  public var icmpOtherReceived = 0
+  /// UDP datagrams that did not parse, other than by checksum.
+  public var udpMalformed = 0
+  /// UDP datagrams whose checksum failed.
+  public var udpBadChecksum = 0
+  /// UDP datagrams to a port no socket is bound to (answered with port unreachable if unicast).
+  public var udpNoSocket = 0
+  /// UDP datagrams dropped because their socket's queue was full.
+  public var udpQueueFull = 0
+  /// Outgoing datagrams with no route (no address yet, or off-subnet with no gateway).
+  public var noRoute = 0
+  /// Outgoing datagrams dropped because the ARP cache's queue for their next hop was full.
+  public var arpQueueFull = 0
+  /// Outgoing datagrams dropped because their next hop never answered ARP.
+  public var arpUnresolved = 0
+  /// Outgoing frames dropped because the transmit queue was full.
+  public var transmitQueueFull = 0
+
+  /// All zero.
+  public init() {}
+}
