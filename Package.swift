@@ -39,7 +39,7 @@ let testTargets: [Target] = [
   .testTarget(name: "ReadingsTests", dependencies: ["Readings", "JSON"]),
   .testTarget(name: "HubCoreTests", dependencies: ["HubCore"]),
   .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
-  .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform"]),
+  .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform", "Net"]),
   .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
 ]
 
