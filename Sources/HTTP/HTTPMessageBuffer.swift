@@ -43,6 +43,23 @@ struct HTTPMessageBuffer {
     readIndex += count
     scanIndex = max(scanIndex, readIndex)
   }
+  /// Moves bytes of a body framed by Content-Length into `body`; true once it holds `length`.
+  mutating func readBody(length: Int, into body: inout [UInt8]) -> Bool {
+    precondition(body.count <= length)
+    let count = min(length - body.count, unread.count)
+    body.append(contentsOf: unread.prefix(count))
+    consume(count)
+    return body.count == length
+  }
+
+  /// Moves the data of a chunked body into `body`; true once the last chunk and trailers are in.
+  mutating func readChunkedBody(
+    into body: inout [UInt8], decoder: inout ChunkedDecoder, maximumBytes: Int
+  ) throws(HTTPParseError) -> Bool {
+    let used = try decoder.decode(unread, into: &body, maximumBodyBytes: maximumBytes)
+    consume(used)
+    return decoder.isFinished
+  }
 
   /// Drops consumed bytes once they are a large part of the buffer, keeping memory bounded by
   /// what is unread while copying each byte only a bounded number of times.

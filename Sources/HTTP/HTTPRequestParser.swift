@@ -109,14 +109,9 @@ public struct HTTPRequestParser {
   ) throws(HTTPParseError) -> Bool {
     switch framing {
     case .length(let length):
-      let count = min(length - body.count, buffer.unread.count)
-      body.append(contentsOf: buffer.unread.prefix(count))
-      buffer.consume(count)
-      return body.count == length
+      return buffer.readBody(length: length, into: &body)
     case .chunked:
-      let used = try decoder.decode(buffer.unread, into: &body, maximumBodyBytes: maximumBytes)
-      buffer.consume(used)
-      return decoder.isFinished
+      return try buffer.readChunkedBody(into: &body, decoder: &decoder, maximumBytes: maximumBytes)
     }
   }
 

@@ -70,14 +70,9 @@ struct HTTPResponseParser {
     let limit = configuration.maximumResponseBodyBytes
     switch framing {
     case .length(let length):
-      let count = min(length - body.count, buffer.unread.count)
-      body.append(contentsOf: buffer.unread.prefix(count))
-      buffer.consume(count)
-      return body.count == length
+      return buffer.readBody(length: length, into: &body)
     case .chunked:
-      let used = try decoder.decode(buffer.unread, into: &body, maximumBodyBytes: limit)
-      buffer.consume(used)
-      return decoder.isFinished
+      return try buffer.readChunkedBody(into: &body, decoder: &decoder, maximumBytes: limit)
     case .untilClose:
       guard buffer.unread.count <= limit - body.count else {
         throw HTTPParseError(status: .payloadTooLarge, message: "the body is too large")
