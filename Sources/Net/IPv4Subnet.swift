@@ -57,9 +57,10 @@ public struct IPv4Routes: Hashable, Sendable {
   }
 
   /// The neighbour whose MAC address a datagram to `destination` is sent to: the destination
-  /// itself when it is on the subnet (or a broadcast), else the gateway; nil when unreachable.
+  /// itself when it is on the subnet (or a broadcast or multicast group, which go out on the
+  /// link), else the gateway; nil when unreachable.
   public func nextHop(for destination: IPv4Address) -> IPv4Address? {
-    if destination == .broadcast || destination == subnet.broadcast
+    if destination == .broadcast || destination == subnet.broadcast || destination.isMulticast
       || subnet.contains(destination)
     {
       return destination

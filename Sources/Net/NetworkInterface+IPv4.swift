@@ -67,29 +67,36 @@ extension NetworkInterface {
 
   /// Sends a datagram of `payloadProtocol` from our address to `destination`: resolves the next
   /// hop, waits for ARP if needed, and fragments to the MTU. False (and counted) if there is no
-  /// route; a datagram lost later (ARP queue full, never answered) is only counted.
+  /// route; a datagram lost later (ARP queue full, never answered) is only counted. Without an
+  /// address only the limited broadcast is reachable, from 0.0.0.0 (RFC 1122 3.2.1.3, for DHCP).
   @discardableResult
   mutating func sendDatagram(
     to destination: IPv4Address, payloadProtocol: IPProtocol, payload: [UInt8], now: Instant
   ) -> Bool {
-    guard let routes = configuration.routes, let nextHop = routes.nextHop(for: destination)
+    let routes = configuration.routes
+    guard let nextHop = routes?.nextHop(for: destination) ?? broadcastWithoutAddress(destination)
     else {
       counters.noRoute += 1
       return false
     }
     let header = IPv4Header(
-      source: routes.subnet.address, destination: destination, payloadProtocol: payloadProtocol,
-      identification: nextIdentification)
+      source: routes?.subnet.address ?? .any, destination: destination,
+      payloadProtocol: payloadProtocol, identification: nextIdentification)
     nextIdentification &+= 1
     let datagram = IPv4Datagram(header: header, payload: payload)
     if destination.isMulticast {
       emitFrames(of: datagram, to: NetworkInterface.macAddress(ofGroup: destination))
-    } else if destination == .broadcast || destination == routes.subnet.broadcast {
+    } else if destination == .broadcast || destination == routes?.subnet.broadcast {
       emitFrames(of: datagram, to: .broadcast)
     } else {
       resolveAndEmit(datagram, nextHop: nextHop, now: now)
     }
     return true
+  }
+
+  /// The limited broadcast address, when `destination` is it and the interface has no address.
+  private func broadcastWithoutAddress(_ destination: IPv4Address) -> IPv4Address? {
+    configuration.routes == nil && destination == .broadcast ? destination : nil
   }
 
   private mutating func resolveAndEmit(

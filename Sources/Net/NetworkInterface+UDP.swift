@@ -17,6 +17,7 @@ extension NetworkInterface {
 
   /// Sends `payload` from the socket's port to `address`:`port`, fragmented if it exceeds the
   /// MTU. Delivery is not promised: a datagram lost later (ARP unanswered) is only counted.
+  /// Before the interface has an address it can only broadcast, from 0.0.0.0, as DHCP does.
   public mutating func sendUDP(
     from handle: UDPSocketHandle, to address: IPv4Address, port: UInt16, payload: [UInt8],
     now: Instant
@@ -26,7 +27,7 @@ extension NetworkInterface {
       throw .payloadTooLarge(payload.count)
     }
     guard port != 0 else { throw .invalidPort }
-    guard let source = self.address else { throw .noRoute(address) }
+    let source = self.address ?? .any
     var bytes: [UInt8] = []
     bytes.reserveCapacity(UDPHeader.length + payload.count)
     UDPHeader(sourcePort: socket.port, destinationPort: port)

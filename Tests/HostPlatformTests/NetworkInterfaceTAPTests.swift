@@ -40,9 +40,9 @@ final class NetworkInterfaceTAPTests: XCTestCase {
     XCTAssertTrue(waitUntil(seconds: 10) { state.value.ready || loopResult.value != nil })
     if case .failure(let error) = loopResult.value { throw error }
 
-    let small = try ping(in: namespace, ["-c", "3", "-W", "2", "192.0.2.2"])
+    let small = try namespace.execute(["ping", "-c", "3", "-W", "2", "192.0.2.2"])
     XCTAssertEqual(small.status, 0, small.output)
-    let large = try ping(in: namespace, ["-c", "2", "-s", "4000", "-W", "2", "192.0.2.2"])
+    let large = try namespace.execute(["ping", "-c", "2", "-s", "4000", "-W", "2", "192.0.2.2"])
     XCTAssertEqual(large.status, 0, large.output)
     print("NetworkInterfaceTAPTests: ping\n\(small.output)\(large.output)")
 
@@ -57,32 +57,6 @@ final class NetworkInterfaceTAPTests: XCTestCase {
     XCTAssertEqual(counters.ipv4BadChecksum + counters.icmpBadChecksum + counters.udpBadChecksum, 0)
     print("NetworkInterfaceTAPTests: \(counters)")
   }
-}
-
-/// Polls `condition` every 10 ms for up to `seconds`; whether it came true.
-private func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-  let deadline = Date().addingTimeInterval(seconds)
-  while Date() < deadline {
-    if condition() { return true }
-    usleep(10_000)
-  }
-  return condition()
-}
-
-/// Runs `ip netns exec NAME ping arguments...` and returns its exit status and output.
-private func ping(
-  in namespace: NetworkNamespace, _ arguments: [String]
-) throws -> (status: Int32, output: String) {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-  process.arguments = ["netns", "exec", namespace.name, "ping"] + arguments
-  let output = Pipe()
-  process.standardOutput = output
-  process.standardError = output
-  try process.run()
-  let text = output.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return (process.terminationStatus, String(decoding: text, as: UTF8.self))
 }
 
 /// Inside the namespace: brings up `loamtap1` for the kernel as 192.0.2.1/24, runs our stack as

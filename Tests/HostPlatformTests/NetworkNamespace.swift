@@ -48,6 +48,22 @@ struct NetworkNamespace: Sendable {
     try Self.execute(try Self.requireIP(), ["-n", name] + arguments)
   }
 
+  /// Runs `ip netns exec NAME arguments...` to completion and returns its exit status and its
+  /// output and error output together. (Only for programs that exit: Foundation's `Process`
+  /// on Linux can stall reaping one child while another lives on, so daemons must detach.)
+  func execute(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try Self.requireIP())
+    process.arguments = ["netns", "exec", name] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let text = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+  }
+
   /// Runs `body` on a new thread inside the namespace and returns its result. Gives up (and
   /// throws) after `limit`, which only guards against a hang.
   func run<Value: Sendable>(

@@ -24,6 +24,16 @@ func spawn(_ body: @escaping @Sendable () -> Void) {
   Thread.detachNewThread(body)
 }
 
+/// Polls `condition` every 10 ms for up to `seconds`; whether it came true.
+func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+  let deadline = Date().addingTimeInterval(seconds)
+  while Date() < deadline {
+    if condition() { return true }
+    usleep(10_000)
+  }
+  return condition()
+}
+
 extension EventLoop {
   /// Runs the loop until `condition` holds (checked every couple of milliseconds) or `limit`
   /// passes. Returns whether the condition was met. The limit only guards against hangs.

@@ -8,7 +8,7 @@ final class DHCPClientTests: XCTestCase {
 
   func testFullExchangeConfiguresTheLease() throws {
     var client = makeClient()
-    let server = TestServer()
+    let server = DHCPTestServer()
     let discover = try sentMessage(client.start(now: .zero), to: .broadcast)
     XCTAssertEqual(client.state, .selecting)
     XCTAssertEqual(discover.options.messageType, .discover)
@@ -48,7 +48,7 @@ final class DHCPClientTests: XCTestCase {
   }
 
   func testRenewsAtT1WithTheGrantingServer() throws {
-    let server = TestServer()
+    let server = DHCPTestServer()
     var client = try boundClient(with: server)
     let renewalTime = at(1800)
     XCTAssertEqual(client.deadline, renewalTime)
@@ -67,7 +67,7 @@ final class DHCPClientTests: XCTestCase {
   }
 
   func testRebindsAtT2WhenTheServerStaysSilent() throws {
-    var server = TestServer()
+    var server = DHCPTestServer()
     var client = try boundClient(with: server)
     _ = try sentMessage(client.poll(now: at(1800)), to: server.address)
     // Half the time to T2 (1350 s / 2), then half again, down to the 60 s floor, never past T2.
@@ -96,7 +96,7 @@ final class DHCPClientTests: XCTestCase {
   }
 
   func testLeaseExpiryDeconfiguresAndDiscoversAgain() throws {
-    let server = TestServer()
+    let server = DHCPTestServer()
     var client = try boundClient(with: server)
     var rebindRetransmissions = 0
     var now = Instant.zero
@@ -119,7 +119,7 @@ final class DHCPClientTests: XCTestCase {
 
   func testRefusalWhileRequestingReturnsToInitAndRetriesLater() throws {
     var client = makeClient()
-    var server = TestServer()
+    var server = DHCPTestServer()
     let discover = try sentMessage(client.start(now: .zero), to: .broadcast)
     let request = try sentMessage(
       client.receive(try XCTUnwrap(server.answer(discover)), now: .zero), to: .broadcast)
@@ -135,7 +135,7 @@ final class DHCPClientTests: XCTestCase {
   }
 
   func testRefusalWhileRenewingDeconfigures() throws {
-    var server = TestServer()
+    var server = DHCPTestServer()
     var client = try boundClient(with: server)
     let request = try sentMessage(client.poll(now: at(1800)), to: server.address)
     server.refuses = true
@@ -147,11 +147,11 @@ final class DHCPClientTests: XCTestCase {
 
   func testRefusalFromAnotherServerIsIgnoredWhileRequesting() throws {
     var client = makeClient()
-    let server = TestServer()
+    let server = DHCPTestServer()
     let discover = try sentMessage(client.start(now: .zero), to: .broadcast)
     let request = try sentMessage(
       client.receive(try XCTUnwrap(server.answer(discover)), now: .zero), to: .broadcast)
-    var other = TestServer()
+    var other = DHCPTestServer()
     other.address = IPv4Address(192, 0, 2, 3)
     other.refuses = true
     XCTAssertEqual(client.receive(try XCTUnwrap(other.answer(request)), now: at(1)), [])
@@ -182,7 +182,7 @@ final class DHCPClientTests: XCTestCase {
 
   func testGivesUpOnAnUnansweredRequestAndDiscoversAgain() throws {
     var client = makeClient()
-    let server = TestServer()
+    let server = DHCPTestServer()
     let discover = try sentMessage(client.start(now: .zero), to: .broadcast)
     _ = client.receive(try XCTUnwrap(server.answer(discover)), now: .zero)
     var requests = 1
@@ -202,7 +202,7 @@ final class DHCPClientTests: XCTestCase {
 
   func testRepliesToOtherExchangesOrClientsAreIgnored() throws {
     var client = makeClient()
-    let server = TestServer()
+    let server = DHCPTestServer()
     let discover = try sentMessage(client.start(now: .zero), to: .broadcast)
     var offer = try XCTUnwrap(server.answer(discover))
     var wrongTransaction = offer
@@ -228,7 +228,7 @@ final class DHCPClientTests: XCTestCase {
   }
 
   func testInfiniteLeaseHasNoTimers() throws {
-    var server = TestServer()
+    var server = DHCPTestServer()
     server.leaseTime = .max
     let client = try boundClient(with: server)
     XCTAssertNil(client.deadline)
@@ -236,7 +236,7 @@ final class DHCPClientTests: XCTestCase {
   }
 
   func testServerTimesOutOfOrderFallBackToTheDefaults() throws {
-    var server = TestServer()
+    var server = DHCPTestServer()
     server.renewalTime = 4000  // after the lease ends
     let client = try boundClient(with: server)
     XCTAssertEqual(client.lease?.renewalTime, .seconds(1800))
@@ -244,43 +244,6 @@ final class DHCPClientTests: XCTestCase {
   }
 
   // MARK: Helpers
-
-  /// A DHCP server with one address to give: offers it, acknowledges requests for it (or
-  /// refuses them).
-  private struct TestServer {
-    var address = IPv4Address(192, 0, 2, 1)
-    let pool = IPv4Address(192, 0, 2, 10)
-    var leaseTime: UInt32 = 3600
-    var renewalTime: UInt32?
-    var refuses = false
-
-    func answer(_ message: DHCPMessage) -> DHCPMessage? {
-      var reply = DHCPMessage(
-        operation: .reply, transactionID: message.transactionID,
-        clientHardwareAddress: message.clientHardwareAddress)
-      reply.isBroadcast = message.isBroadcast
-      reply.options.serverIdentifier = address
-      switch message.options.messageType {
-      case .discover:
-        reply.options.messageType = .offer
-      case .request:
-        if refuses {
-          reply.options.messageType = .negativeAcknowledge
-          return reply
-        }
-        reply.options.messageType = .acknowledge
-      default:
-        return nil
-      }
-      reply.yourAddress = pool
-      reply.options.subnetPrefixLength = 24
-      reply.options.routers = [IPv4Address(192, 0, 2, 1)]
-      reply.options.domainNameServers = [IPv4Address(192, 0, 2, 1), IPv4Address(198, 51, 100, 53)]
-      reply.options.leaseTime = leaseTime
-      reply.options.renewalTime = renewalTime
-      return reply
-    }
-  }
 
   private struct UnexpectedActions: Error {}
 
@@ -291,7 +254,7 @@ final class DHCPClientTests: XCTestCase {
   }
 
   /// A client bound by `server`, its REQUEST sent at time zero.
-  private func boundClient(with server: TestServer) throws -> DHCPClient<SeededRandom> {
+  private func boundClient(with server: DHCPTestServer) throws -> DHCPClient<SeededRandom> {
     var client = makeClient()
     let discover = try sentMessage(client.start(now: .zero), to: .broadcast)
     let request = try sentMessage(

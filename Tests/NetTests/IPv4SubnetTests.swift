@@ -27,6 +27,8 @@ final class IPv4SubnetTests: XCTestCase {
     XCTAssertEqual(routes.nextHop(for: .broadcast), .broadcast)
     let isolated = try XCTUnwrap(IPv4Routes(subnet: subnet, gateway: nil))
     XCTAssertNil(isolated.nextHop(for: IPv4Address(198, 51, 100, 5)), "no gateway: unreachable")
+    let group = IPv4Address(224, 0, 0, 251)
+    XCTAssertEqual(isolated.nextHop(for: group), group, "multicast goes out on the link")
     XCTAssertNil(
       IPv4Routes(subnet: subnet, gateway: IPv4Address(198, 51, 100, 1)), "off-link gateway")
   }
