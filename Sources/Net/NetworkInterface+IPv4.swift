@@ -71,7 +71,8 @@ extension NetworkInterface {
   /// address only the limited broadcast is reachable, from 0.0.0.0 (RFC 1122 3.2.1.3, for DHCP).
   @discardableResult
   mutating func sendDatagram(
-    to destination: IPv4Address, payloadProtocol: IPProtocol, payload: [UInt8], now: Instant
+    to destination: IPv4Address, payloadProtocol: IPProtocol, payload: [UInt8],
+    timeToLive: UInt8 = IPv4Header.defaultTimeToLive, now: Instant
   ) -> Bool {
     let routes = configuration.routes
     guard let nextHop = routes?.nextHop(for: destination) ?? broadcastWithoutAddress(destination)
@@ -81,7 +82,8 @@ extension NetworkInterface {
     }
     let header = IPv4Header(
       source: routes?.subnet.address ?? .any, destination: destination,
-      payloadProtocol: payloadProtocol, identification: nextIdentification)
+      payloadProtocol: payloadProtocol, identification: nextIdentification,
+      timeToLive: timeToLive)
     nextIdentification &+= 1
     let datagram = IPv4Datagram(header: header, payload: payload)
     if destination.isMulticast {

@@ -18,9 +18,10 @@ extension NetworkInterface {
   /// Sends `payload` from the socket's port to `address`:`port`, fragmented if it exceeds the
   /// MTU. Delivery is not promised: a datagram lost later (ARP unanswered) is only counted.
   /// Before the interface has an address it can only broadcast, from 0.0.0.0, as DHCP does.
+  /// `timeToLive` is the IP TTL: mDNS sends 255 so that receivers can tell link-local traffic.
   public mutating func sendUDP(
     from handle: UDPSocketHandle, to address: IPv4Address, port: UInt16, payload: [UInt8],
-    now: Instant
+    timeToLive: UInt8 = IPv4Header.defaultTimeToLive, now: Instant
   ) throws(UDPSocketError) {
     guard let socket = udpSockets.socket(handle) else { throw .notOpen }
     guard payload.count <= NetworkInterface.maximumUDPPayloadLength else {
@@ -32,7 +33,10 @@ extension NetworkInterface {
     bytes.reserveCapacity(UDPHeader.length + payload.count)
     UDPHeader(sourcePort: socket.port, destinationPort: port)
       .emit(payload: payload, source: source, destination: address, into: &bytes)
-    guard sendDatagram(to: address, payloadProtocol: .udp, payload: bytes, now: now) else {
+    guard
+      sendDatagram(
+        to: address, payloadProtocol: .udp, payload: bytes, timeToLive: timeToLive, now: now)
+    else {
       throw .noRoute(address)
     }
   }

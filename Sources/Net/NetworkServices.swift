@@ -219,16 +219,21 @@ extension NetworkServices {
     _ actions: [MDNSAction], to interface: inout NetworkInterface, now: Instant
   ) {
     for case .send(let payload, let address, let port) in actions {
-      send(payload, from: sockets!.mdns, to: address, port: port, &interface, now: now)
+      // RFC 6762 section 11: every mDNS packet goes out with IP TTL 255.
+      send(
+        payload, from: sockets!.mdns, to: address, port: port, timeToLive: 255, &interface,
+        now: now)
     }
   }
 
   private mutating func send(
     _ payload: [UInt8], from socket: UDPSocketHandle, to address: IPv4Address, port: UInt16,
-    _ interface: inout NetworkInterface, now: Instant
+    timeToLive: UInt8 = IPv4Header.defaultTimeToLive, _ interface: inout NetworkInterface,
+    now: Instant
   ) {
     do {
-      try interface.sendUDP(from: socket, to: address, port: port, payload: payload, now: now)
+      try interface.sendUDP(
+        from: socket, to: address, port: port, payload: payload, timeToLive: timeToLive, now: now)
     } catch {
       sendFailures += 1
     }

@@ -156,6 +156,18 @@ final class NetworkServicesTests: XCTestCase {
     XCTAssertEqual(answer.answers.first?.name, DNSName("hub.local")!)
     XCTAssertEqual(answer.answers.first?.data, .a(leased))
     XCTAssertEqual(net.services.sendFailures, 0)
+
+    // RFC 6762 section 11: mDNS packets carry IP TTL 255; everything else the default 64.
+    var timeToLiveByDestination: [IPv4Address: Set<UInt8>] = [:]
+    for frame in net.sentFrames {
+      let (ethernet, ipPayload) = try EthernetHeader.parse(frame[...])
+      guard ethernet.etherType == .ipv4 else { continue }
+      let (header, _) = try IPv4Header.parse(ipPayload)
+      timeToLiveByDestination[header.destination, default: []].insert(header.timeToLive)
+    }
+    XCTAssertEqual(timeToLiveByDestination[MDNSResponder.multicastAddress], [255])
+    XCTAssertEqual(timeToLiveByDestination[.broadcast], [64])
+    XCTAssertEqual(timeToLiveByDestination[peerAddress], [64])
   }
 
   func testALeaseThatRunsOutTakesTheAddressAndTheServicesAway() throws {
