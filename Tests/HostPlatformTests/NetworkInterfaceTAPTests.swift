@@ -24,21 +24,15 @@ private let udpPayloads: [[UInt8]] = [
 /// and a kernel UDP socket talk to our ARP, ICMP and UDP code.
 final class NetworkInterfaceTAPTests: XCTestCase {
   func testTheKernelPingsAndExchangesUDPWithOurStack() throws {
-    if let reason = NetworkNamespace.unavailableReason() {
-      print("NetworkInterfaceTAPTests skipped: \(reason)")
-      throw XCTSkip(reason)
-    }
+    try NetworkNamespace.skip(
+      "NetworkInterfaceTAPTests", because: NetworkNamespace.unavailableReason())
     let namespace = try NetworkNamespace(name: "loam-iface-\(getpid())")
     defer { namespace.delete() }
     let state = Shared(LoopState())
-    let loopResult = Shared<Result<Void, any Error>?>(nil)
-    spawn {
-      let result = Result { try namespace.run(limit: 60) { try serve(namespace, state) } }
-      loopResult.update { $0 = result }
-    }
     defer { state.update { $0.stop = true } }
-    XCTAssertTrue(waitUntil(seconds: 10) { state.value.ready || loopResult.value != nil })
-    if case .failure(let error) = loopResult.value { throw error }
+    let loop = try namespace.startLoop(
+      limit: 60, untilReady: { state.value.ready },
+      running: { try serve(namespace, state) })
 
     let small = try namespace.execute(["ping", "-c", "3", "-W", "2", "192.0.2.2"])
     XCTAssertEqual(small.status, 0, small.output)
@@ -48,8 +42,7 @@ final class NetworkInterfaceTAPTests: XCTestCase {
 
     XCTAssertTrue(waitUntil(seconds: 10) { state.value.udpReplies.count == udpPayloads.count })
     state.update { $0.stop = true }
-    XCTAssertTrue(waitUntil(seconds: 10) { loopResult.value != nil })
-    try loopResult.value?.get()
+    try loop.finish()
     XCTAssertEqual(state.value.udpReplies, udpPayloads, "the echo port returned each datagram")
     let counters = state.value.counters
     XCTAssertEqual(counters.icmpEchoRequestsAnswered, 5)

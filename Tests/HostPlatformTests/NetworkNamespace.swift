@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import Glibc
+import XCTest
 
 /// A network namespace of a test's own, made with `ip netns add` and removed with `delete()`
 /// (call it in a `defer`), so that TAP devices, addresses and traffic never touch the host's
@@ -125,5 +126,53 @@ struct NetworkNamespace: Sendable {
       throw Failure(
         description: "\(path) \(arguments.joined(separator: " ")) failed: \(text)")
     }
+  }
+}
+
+extension NetworkNamespace {
+  /// Skips the calling test of `suite`, printing `reason`, when there is one (usually
+  /// `unavailableReason()`): CI's log then says why a network test did not run.
+  static func skip(_ suite: String, because reason: String?) throws {
+    guard let reason else { return }
+    print("\(suite) skipped: \(reason)")
+    throw XCTSkip(reason)
+  }
+
+  /// Starts `body` (a stack's loop) on a thread inside the namespace, and waits until
+  /// `isReady` holds or the loop has already ended; rethrows if it failed to start. The caller
+  /// tells the loop to stop through its own shared state.
+  func startLoop(
+    limit: TimeInterval, untilReady isReady: () -> Bool,
+    running body: @escaping @Sendable () throws -> Void
+  ) throws -> BackgroundLoop {
+    let loop = BackgroundLoop()
+    spawn {
+      let result = Result { try self.run(limit: limit, body) }
+      loop.outcome.update { $0 = result }
+    }
+    XCTAssertTrue(waitUntil(seconds: 10) { isReady() || loop.hasEnded })
+    try loop.rethrowFailure()
+    return loop
+  }
+}
+
+/// A loop started with `NetworkNamespace.startLoop`, as the test outside sees it.
+final class BackgroundLoop: Sendable {
+  /// The loop's result, once it has returned or failed.
+  let outcome = Shared<Result<Void, any Error>?>(nil)
+
+  /// Whether the loop has returned or failed.
+  var hasEnded: Bool { outcome.value != nil }
+
+  /// Rethrows the loop's error if it has already failed.
+  func rethrowFailure() throws {
+    if case .failure(let error) = outcome.value { throw error }
+  }
+
+  /// Waits up to `seconds` for the loop to end (after the test told it to stop) and rethrows
+  /// its error.
+  func finish(seconds: Double = 10) throws {
+    XCTAssertTrue(waitUntil(seconds: seconds) { hasEnded })
+    try outcome.value?.get()
   }
 }

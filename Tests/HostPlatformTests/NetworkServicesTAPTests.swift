@@ -27,29 +27,22 @@ private let queriedName = DNSName("sensors.example")!
 /// address through our responder.
 final class NetworkServicesTAPTests: XCTestCase {
   func testDnsmasqLeasesAndResolvesAndZeroconfFindsHubLocal() throws {
-    if let reason = NetworkServicesTAPTests.unavailableReason() {
-      print("NetworkServicesTAPTests skipped: \(reason)")
-      throw XCTSkip(reason)
-    }
+    try NetworkNamespace.skip(
+      "NetworkServicesTAPTests", because: NetworkServicesTAPTests.unavailableReason())
     let namespace = try NetworkNamespace(name: "loam-services-\(getpid())")
     defer { namespace.delete() }
     let state = Shared(ServicesState())
-    let loopResult = Shared<Result<Void, any Error>?>(nil)
-    spawn {
-      let result = Result { try namespace.run(limit: 90) { try runStack(namespace, state) } }
-      loopResult.update { $0 = result }
-    }
     defer { state.update { $0.stop = true } }
-    XCTAssertTrue(waitUntil(seconds: 10) { state.value.ready || loopResult.value != nil })
-    if case .failure(let error) = loopResult.value { throw error }
+    let loop = try namespace.startLoop(
+      limit: 90, untilReady: { state.value.ready },
+      running: { try runStack(namespace, state) })
 
     let dnsmasq = try Dnsmasq(in: namespace)
     defer { dnsmasq.stop() }
     state.update { $0.go = true }
 
-    XCTAssertTrue(
-      waitUntil(seconds: 30) { state.value.resolution != nil || loopResult.value != nil })
-    if case .failure(let error) = loopResult.value { throw error }
+    XCTAssertTrue(waitUntil(seconds: 30) { state.value.resolution != nil || loop.hasEnded })
+    try loop.rethrowFailure()
     let report = state.value
     guard let lease = report.lease, let startedAt = report.startedAt,
       let leasedAt = report.leasedAt
@@ -75,8 +68,7 @@ final class NetworkServicesTAPTests: XCTestCase {
       zeroconf.output.trimmingCharacters(in: .whitespacesAndNewlines), "\(lease.address)")
 
     state.update { $0.stop = true }
-    XCTAssertTrue(waitUntil(seconds: 10) { loopResult.value != nil })
-    try loopResult.value?.get()
+    try loop.finish()
     let counters = state.value.counters
     XCTAssertEqual(counters.ipv4BadChecksum + counters.udpBadChecksum, 0)
     let leaseMilliseconds = milliseconds(leasedAt.duration(since: startedAt))

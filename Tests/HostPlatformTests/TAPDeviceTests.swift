@@ -57,10 +57,7 @@ final class TAPDeviceTests: XCTestCase {
   /// the kernel's ARP request comes out of the device, and the kernel answers an ARP request
   /// written into it (and then sends the datagram that was waiting for that answer).
   func testFramesFlowBothWaysWithTheKernelInsideANamespace() throws {
-    if let reason = NetworkNamespace.unavailableReason() {
-      print("TAPDeviceTests skipped: \(reason)")
-      throw XCTSkip(reason)
-    }
+    try NetworkNamespace.skip("TAPDeviceTests", because: NetworkNamespace.unavailableReason())
     let namespace = try NetworkNamespace(name: "loam-tap-\(getpid())")
     defer { namespace.delete() }
     let seen = try namespace.run { try exchangeFrames(in: namespace) }
