@@ -52,39 +52,46 @@ final class OutputBarrierTests: XCTestCase {
 
   func testAFailedBarrierSendsNothingAndClosesTheConnection() throws {
     let loop = try EventLoop()
-    var barrierCalls = 0
+    let barrier = CountingBarrier(answer: false)
     let server = try TCPServer(
-      loop: loop, host: "127.0.0.1", port: 0,
-      outputBarrier: {
-        barrierCalls += 1
-        return false
-      },
+      loop: loop, host: "127.0.0.1", port: 0, outputBarrier: barrier.run,
       makeHandler: { now in EchoHandler(now: now) })
     let client = TestSocket.connect(port: server.port)
     defer { close(client) }
     TestSocket.sendAll(client, Array("acknowledge me".utf8))
     XCTAssertTrue(try loop.run(until: { server.acceptedTotal == 1 && server.openConnections == 0 }))
-    XCTAssertEqual(barrierCalls, 1)
+    XCTAssertEqual(barrier.calls, 1)
     XCTAssertEqual(TestSocket.receiveUntilEnd(client), [], "the held output was sent")
   }
 
   func testTheBarrierRunsOnlyForIterationsWithOutput() throws {
     let loop = try EventLoop()
-    var barrierCalls = 0
+    let barrier = CountingBarrier(answer: true)
     let server = try TCPServer(
-      loop: loop, host: "127.0.0.1", port: 0,
-      outputBarrier: {
-        barrierCalls += 1
-        return true
-      },
+      loop: loop, host: "127.0.0.1", port: 0, outputBarrier: barrier.run,
       makeHandler: { now in EchoHandler(now: now) })
     let client = TestSocket.connect(port: server.port)
     defer { close(client) }
     XCTAssertTrue(try loop.run(until: { server.openConnections == 1 }))
-    XCTAssertEqual(barrierCalls, 0, "accepting sends nothing")
+    XCTAssertEqual(barrier.calls, 0, "accepting sends nothing")
     shutdown(client, Int32(SHUT_WR))
     XCTAssertTrue(try loop.run(until: { server.openConnections == 0 }))
-    XCTAssertEqual(barrierCalls, 1, "only the end-of-stream trailer needed the barrier")
+    XCTAssertEqual(barrier.calls, 1, "only the end-of-stream trailer needed the barrier")
     XCTAssertEqual(TestSocket.receiveUntilEnd(client), EchoHandler.trailer)
+  }
+}
+
+/// An output barrier that counts its calls and always gives the same answer.
+private final class CountingBarrier {
+  private(set) var calls = 0
+  let answer: Bool
+
+  init(answer: Bool) {
+    self.answer = answer
+  }
+
+  func run() -> Bool {
+    calls += 1
+    return answer
   }
 }
