@@ -15,7 +15,7 @@ let coreTargets: [Target] = [
   .target(name: "Randomness"),
   .target(name: "JSON"),
   .target(name: "HTTP", dependencies: ["Time"]),
-  .target(name: "Net", dependencies: ["Time", "Randomness"]),
+  .target(name: "Net", dependencies: ["Time", "Hashing", "Randomness"]),
   .target(name: "Readings", dependencies: ["Time", "JSON"]),
   .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Hashing", "Readings"]),
   .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Randomness", "Readings"]),
@@ -24,7 +24,8 @@ let coreTargets: [Target] = [
 /// Host layers: Linux only, thin.
 let hostTargets: [Target] = [
   .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
-  .target(name: "HostPlatform", dependencies: ["Time", "HTTP", "CLinux"]),
+  .target(name: "HostPlatform", dependencies: ["Time", "HTTP", "Net", "CLinux"]),
+  .executableTarget(name: "ethernet-switch", dependencies: ["HostPlatform"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform"]),
   .executableTarget(name: "appliance", dependencies: ["ApplianceCore", "HostPlatform"]),
 ]
@@ -48,6 +49,7 @@ let package = Package(
   products: [
     .executable(name: "hub", targets: ["hub"]),
     .executable(name: "appliance", targets: ["appliance"]),
+    .executable(name: "ethernet-switch", targets: ["ethernet-switch"]),
   ],
   targets: coreTargets + hostTargets + testTargets,
   swiftLanguageModes: [.v6]

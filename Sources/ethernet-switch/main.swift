@@ -1,0 +1,1 @@
+// The rootless virtual Ethernet segment's switch; written next.
