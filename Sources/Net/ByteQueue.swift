@@ -1,0 +1,92 @@
+/// A bounded first-in, first-out queue of bytes on a ring buffer: the storage is allocated once,
+/// at full capacity, and the bytes live from `head` onwards, wrapping past the end to the start.
+///
+/// A TCP connection keeps two of these. Its send buffer holds the bytes from SND.UNA on: the
+/// application appends, (re)transmission copies from offsets into it, and an acknowledgement
+/// drops bytes from the front. Its receive buffer holds in-order bytes until the application
+/// reads them; its free space is the window the connection advertises.
+///
+/// Removing from the front only moves `head`, so nothing is ever shifted; appending and copying
+/// touch at most two contiguous chunks of storage (before and after the wrap).
+public struct ByteQueue: Sendable {
+  /// The most bytes the queue can hold.
+  public let capacity: Int
+  /// The ring itself, always `capacity` bytes long.
+  private var storage: [UInt8]
+  /// Where the oldest byte is stored; meaningful only when `count` is not zero.
+  private var head = 0
+  /// How many bytes the queue holds.
+  public private(set) var count = 0
+
+  /// An empty queue that can hold `capacity` bytes, which are allocated now.
+  public init(capacity: Int) {
+    precondition(capacity > 0, "a byte queue needs room for at least one byte")
+    self.capacity = capacity
+    storage = [UInt8](repeating: 0, count: capacity)
+  }
+
+  /// How many more bytes fit.
+  public var freeSpace: Int { capacity - count }
+
+  /// Whether the queue holds no bytes.
+  public var isEmpty: Bool { count == 0 }
+
+  /// Adds as many of `bytes` as fit to the back of the queue, taking a prefix; returns how many.
+  @discardableResult
+  public mutating func append(contentsOf bytes: some Collection<UInt8>) -> Int {
+    let accepted = Swift.min(bytes.count, freeSpace)
+    guard accepted > 0 else { return 0 }
+    let tail = storageIndex(count)
+    let firstChunk = Swift.min(accepted, capacity - tail)
+    let split = bytes.index(bytes.startIndex, offsetBy: firstChunk)
+    let acceptedEnd = bytes.index(split, offsetBy: accepted - firstChunk)
+    storage.withUnsafeMutableBufferPointer { ring in
+      let copied = UnsafeMutableBufferPointer(rebasing: ring[tail..<tail + firstChunk])
+        .update(fromContentsOf: bytes[bytes.startIndex..<split])
+      assert(copied == firstChunk)
+      // The rest, if any, wraps around to the start of the ring.
+      let wrapped = UnsafeMutableBufferPointer(rebasing: ring[0..<accepted - firstChunk])
+        .update(fromContentsOf: bytes[split..<acceptedEnd])
+      assert(wrapped == accepted - firstChunk)
+    }
+    count += accepted
+    return accepted
+  }
+
+  /// Appends to `buffer` the `count` bytes that start `offset` bytes after the front of the
+  /// queue, leaving the queue as it is. The range must lie within the bytes held.
+  public func copyBytes(from offset: Int, count: Int, into buffer: inout [UInt8]) {
+    precondition(offset >= 0 && count >= 0, "a byte range cannot be negative")
+    precondition(offset + count <= self.count, "the byte range runs past the end of the queue")
+    guard count > 0 else { return }
+    let start = storageIndex(offset)
+    let firstChunk = Swift.min(count, capacity - start)
+    buffer.append(contentsOf: storage[start..<start + firstChunk])
+    buffer.append(contentsOf: storage[0..<count - firstChunk])
+  }
+
+  /// Drops `count` bytes from the front of the queue; there must be that many.
+  public mutating func removeFirst(_ count: Int) {
+    precondition(count >= 0 && count <= self.count, "cannot remove more bytes than are held")
+    self.count -= count
+    // An empty queue starts again at the beginning, so later appends wrap less often.
+    head = self.count == 0 ? 0 : storageIndex(count)
+  }
+
+  /// Removes and returns up to `maximum` bytes from the front of the queue.
+  public mutating func read(upTo maximum: Int) -> [UInt8] {
+    precondition(maximum >= 0, "cannot read a negative number of bytes")
+    let taken = Swift.min(maximum, count)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(taken)
+    copyBytes(from: 0, count: taken, into: &bytes)
+    removeFirst(taken)
+    return bytes
+  }
+
+  /// Where in `storage` the byte `offset` bytes after the front lives (or would live).
+  private func storageIndex(_ offset: Int) -> Int {
+    let index = head + offset
+    return index >= capacity ? index - capacity : index
+  }
+}
