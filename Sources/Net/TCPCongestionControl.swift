@@ -55,6 +55,8 @@ public struct TCPCongestionControl: Hashable, Sendable {
   /// RFC 6582's `recover`: SND.MAX when loss was last detected, by duplicate ACKs or a timeout.
   /// Duplicate ACKs at or below it stem from data sent before that loss and must not start a
   /// second fast retransmit (RFC 6582 section 3.2 step 1 and section 4). Nil until a loss.
+  /// As in the RFC, duplicates whose acknowledgement equals it exactly are refused too, so a
+  /// loss of the first segment sent after a recovery is repaired by the timer instead.
   public private(set) var lastLossPoint: SequenceNumber?
 
   /// Bytes acknowledged in congestion avoidance since the window last grew (RFC 3465 section
