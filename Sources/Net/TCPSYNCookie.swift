@@ -107,3 +107,48 @@ public struct TCPSYNCookies: Sendable {
     return UInt32(truncatingIfNeeded: hasher.finalize()) & 0xFF_FFFF
   }
 }
+
+extension TCPSYNCookies {
+  /// The SYN options that a cookie has no room for, carried instead in the low 5 bits of the
+  /// SYN-ACK's timestamp value when the client offered timestamps, as Linux does. The client
+  /// echoes that value in every ACK's TSecr, so the third segment of the handshake brings them
+  /// back. Without timestamps a cookie connection goes without window scaling and SACK.
+  ///
+  /// Bits 0 to 3 hold the client's window scale shift count (15: none), bit 4 SACK-permitted.
+  /// They are not covered by the cookie's hash: a client that alters them only spoils its own
+  /// connection.
+  public struct TimestampOptions: Hashable, Sendable {
+    /// The client's window scale shift count, at most `TCPOptions.maximumWindowScale`; nil when
+    /// its SYN had no window scale option.
+    public var windowScale: UInt8?
+    /// Whether the client's SYN offered SACK-permitted.
+    public var sackPermitted: Bool
+
+    /// The options with these values.
+    public init(windowScale: UInt8?, sackPermitted: Bool) {
+      precondition(
+        (windowScale ?? 0) <= TCPOptions.maximumWindowScale, "window scale above 14")
+      self.windowScale = windowScale
+      self.sackPermitted = sackPermitted
+    }
+  }
+
+  /// The TSval for a cookie's SYN-ACK: `clock` (the connection's timestamp clock, offset
+  /// included) with its low 5 bits replaced by `options`, moved back 32 ticks if that would put
+  /// it ahead of `clock`, so that the peer never sees the clock go backwards afterwards.
+  public static func timestampValue(clock: UInt32, carrying options: TimestampOptions) -> UInt32 {
+    let windowScaleBits = UInt32(options.windowScale ?? 0xF)
+    let bits = windowScaleBits | (options.sackPermitted ? 0x10 : 0)
+    let value = clock & ~0x1F | bits
+    return bits > clock & 0x1F ? value &- 0x20 : value
+  }
+
+  /// The options a cookie's SYN-ACK carried, read from the TSecr (`echoReply`) of the ACK that
+  /// completes the handshake.
+  public static func options(echoedIn echoReply: UInt32) -> TimestampOptions {
+    let windowScaleBits = UInt8(echoReply & 0xF)
+    return TimestampOptions(
+      windowScale: windowScaleBits == 0xF ? nil : windowScaleBits,
+      sackPermitted: echoReply & 0x10 != 0)
+  }
+}

@@ -168,6 +168,31 @@ final class TCPSYNCookieTests: XCTestCase {
   }
 }
 
+final class TCPSYNCookieTimestampTests: XCTestCase {
+  func testWindowScaleAndSACKRoundTripThroughTheEchoedTimestamp() {
+    let windowScales: [UInt8?] = [nil] + (0...TCPOptions.maximumWindowScale).map { $0 }
+    for clock: UInt32 in [0, 3, 0x1F, 0x20, 1_000_003, .max] {
+      for windowScale in windowScales {
+        for sackPermitted in [false, true] {
+          let options = TCPSYNCookies.TimestampOptions(
+            windowScale: windowScale, sackPermitted: sackPermitted)
+          let value = TCPSYNCookies.timestampValue(clock: clock, carrying: options)
+          XCTAssertEqual(TCPSYNCookies.options(echoedIn: value), options, "clock \(clock)")
+          // Never ahead of the clock, and at most 31 ticks behind it (modulo 2^32).
+          XCTAssertLessThan(clock &- value, 32, "clock \(clock), value \(value)")
+        }
+      }
+    }
+  }
+
+  func testTheBitLayout() {
+    let options = TCPSYNCookies.TimestampOptions(windowScale: 7, sackPermitted: true)
+    XCTAssertEqual(TCPSYNCookies.timestampValue(clock: 0x1000_00FF, carrying: options), 0x1000_00F7)
+    let none = TCPSYNCookies.TimestampOptions(windowScale: nil, sackPermitted: false)
+    XCTAssertEqual(TCPSYNCookies.timestampValue(clock: 0x1000_0000, carrying: none), 0x0FFF_FFEF)
+  }
+}
+
 final class EphemeralPortTests: XCTestCase {
   private func ports(_ range: ClosedRange<UInt16>) -> EphemeralPorts {
     EphemeralPorts(secret: secret, range: range)
