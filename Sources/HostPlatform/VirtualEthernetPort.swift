@@ -6,7 +6,9 @@ import Glibc
 ///
 /// The socket is bound to its own path (given, or `port-<pid>-<fd>.sock` next to the switch's
 /// socket) and connected to the switch's path, so the kernel delivers only the switch's frames.
-/// The switch learns the port from the first frame it sends; until then, nothing arrives.
+/// On connecting, the port sends the switch an empty datagram, which makes it a port of the
+/// segment before it has sent a frame. A switch started (or restarted) after the port learns
+/// it from its next frame.
 ///
 /// Like an unplugged cable, a missing switch loses frames: `writeFrame` throws the kernel's
 /// error (`ENOENT`: no socket file; `ECONNREFUSED`: a stale file nobody listens on; `EAGAIN`:
@@ -50,7 +52,7 @@ public final class VirtualEthernetPort: FrameDevice {
     }
     self.path = chosenPath
     fileDescriptor = descriptor
-    isConnected = (try? Socket.connect(descriptor, to: switchAddress)) != nil
+    try? reconnect()
   }
 
   deinit {
@@ -106,10 +108,12 @@ public final class VirtualEthernetPort: FrameDevice {
     unlink(path)
   }
 
+  /// Connects to the switch and announces the port with an empty datagram.
   private func reconnect() throws(SystemError) {
     isConnected = false
     try Socket.connect(fileDescriptor, to: switchAddress)
     isConnected = true
+    try send([])
   }
 
   private func send(_ frame: [UInt8]) throws(SystemError) {

@@ -113,8 +113,9 @@ public struct EthernetSwitchTable<Port: Hashable> {
 public struct VirtualEthernetSwitchLimits: Sendable {
   /// The most ports (datagram peers and stream connections together).
   public var maximumPorts = 64
-  /// A datagram port not heard from for this long is forgotten when a flood passes by or
-  /// room is needed for a new one. (A stream port lasts as long as its connection.)
+  /// A datagram port not heard from for this long is forgotten when every port is taken and
+  /// a new one needs room. (Otherwise a port lasts until its socket is gone, which the next
+  /// frame sent to it finds out; a stream port lasts as long as its connection.)
   public var portIdleTime: Duration = .seconds(300)
   /// The most stations in the forwarding table.
   public var stationCapacity = 1024
@@ -176,7 +177,9 @@ public struct VirtualEthernetSwitchCounters: Equatable, Sendable, CustomStringCo
 ///
 /// Each frame is one datagram on the switch's `SOCK_DGRAM` socket at `socketPath`; a port is
 /// whichever socket address sent one (a `VirtualEthernetPort`, or QEMU's
-/// `-netdev dgram,...,remote.type=unix,remote.path=socketPath`). With `streamPath`, QEMU's
+/// `-netdev dgram,...,remote.type=unix,remote.path=socketPath`). An empty datagram makes its
+/// sender a port without carrying a frame: `VirtualEthernetPort` announces itself so, so that
+/// it hears broadcasts before it has said anything; a QEMU guest joins with its first frame. With `streamPath`, QEMU's
 /// `-netdev stream,server=off,addr.type=unix,addr.path=streamPath` can join too: there every
 /// frame is preceded by its length as 4 big-endian bytes (QEMU's `net_fill_rstate`).
 ///
@@ -283,7 +286,8 @@ public final class VirtualEthernetSwitch {
         counters.droppedNoRoomForPort += 1
         continue
       }
-      receive(receiveBuffer[0..<count], from: port)
+      // An empty datagram is a port announcing itself (plugging in), not a frame.
+      if count > 0 { receive(receiveBuffer[0..<count], from: port) }
     }
   }
 
@@ -306,11 +310,7 @@ public final class VirtualEthernetSwitch {
     case .flood(let ingress):
       counters.framesFlooded += 1
       for target in Array(ports.keys) where target != ingress {
-        if isIdleDatagramPort(target) {
-          forget(port: target)
-        } else {
-          deliver(frame, to: target)
-        }
+        deliver(frame, to: target)
       }
     case .filter(.groupSourceAddress):
       counters.droppedGroupSource += 1
