@@ -179,9 +179,10 @@ public struct VirtualEthernetSwitchCounters: Equatable, Sendable, CustomStringCo
 /// whichever socket address sent one (a `VirtualEthernetPort`, or QEMU's
 /// `-netdev dgram,...,remote.type=unix,remote.path=socketPath`). An empty datagram makes its
 /// sender a port without carrying a frame: `VirtualEthernetPort` announces itself so, so that
-/// it hears broadcasts before it has said anything; a QEMU guest joins with its first frame. With `streamPath`, QEMU's
-/// `-netdev stream,server=off,addr.type=unix,addr.path=streamPath` can join too: there every
-/// frame is preceded by its length as 4 big-endian bytes (QEMU's `net_fill_rstate`).
+/// it hears broadcasts before it has said anything; a QEMU guest joins with its first frame.
+/// With `streamPath`, QEMU's `-netdev stream,server=off,addr.type=unix,addr.path=streamPath`
+/// can join too: there every frame is preceded by its length as 4 big-endian bytes (QEMU's
+/// `net_fill_rstate`).
 ///
 /// Frames are delivered best-effort, like Ethernet: a copy that does not fit a port's queue is
 /// dropped and counted. Datagram peers are reached at the address they sent from, so they
