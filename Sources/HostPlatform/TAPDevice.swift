@@ -14,7 +14,7 @@ import Glibc
 ///
 /// The interface lives as long as the device is open (it is not made persistent); `close()` or
 /// releasing the object removes it, unless it existed before (`ip tuntap add`).
-public final class TAPDevice {
+public final class TAPDevice: FrameDevice {
   /// The interface's name as the kernel assigned it (a `%d` in the requested name becomes a
   /// number, as in `tap%d` → `tap0`).
   public let name: String
