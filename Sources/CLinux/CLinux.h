@@ -23,3 +23,6 @@ static const unsigned long loam_TUNSETIFF = TUNSETIFF;
 // glibc declares only under _GNU_SOURCE, so its declaration is repeated with glibc's signature.
 #include <linux/sched.h>
 extern int setns(int fd, int nstype);
+
+// getrandom(2), the kernel's entropy, for HostPlatform's SystemEntropy.
+#include <sys/random.h>

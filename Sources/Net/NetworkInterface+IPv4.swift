@@ -45,6 +45,7 @@ extension NetworkInterface {
     switch datagram.header.payloadProtocol {
     case .icmp: receiveICMP(datagram, now: now)
     case .udp: receiveUDP(datagram, now: now)
+    case .tcp: receiveTCPSegment(datagram, now: now)
     default: counters.ipv4UnsupportedProtocol += 1
     }
   }

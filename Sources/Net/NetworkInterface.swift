@@ -1,15 +1,16 @@
 import Time
 
-/// One Ethernet interface speaking IPv4: ARP, IPv4 with fragmentation and reassembly, ICMP echo
-/// and UDP sockets, as a sans-IO state machine in the manner of smoltcp's `Interface`.
+/// One Ethernet interface speaking IPv4: ARP, IPv4 with fragmentation and reassembly, ICMP echo,
+/// UDP sockets and TCP connections, as a sans-IO state machine in the manner of smoltcp's
+/// `Interface`.
 ///
 /// The driver feeds it every received frame with `receive(frame:now:)`, sends whatever
 /// `transmit()` hands out, and calls `poll(now:)` when `deadline` comes (ARP retries and expiry,
-/// reassembly timeouts). The interface never reads a clock or touches a device, so the same code
+/// reassembly timeouts, TCP timers). The interface never reads a clock or touches a device, so the same code
 /// runs over a TAP device, a bare-metal NIC and a `SimulatedWire`.
 ///
 /// Everything it holds is bounded: the transmit queue, the ARP cache and its waiting datagrams,
-/// the reassembler, the echo replies and every socket's receive queue. What does not fit is
+/// the reassembler, the echo replies, every socket's queues and the TCP connection table. What does not fit is
 /// dropped and counted in `counters`.
 public struct NetworkInterface {
   /// The interface's addresses and limits.
@@ -34,11 +35,19 @@ public struct NetworkInterface {
     public var maximumQueuedEchoReplies = 16
     /// Multicast groups the interface may join.
     public var maximumMulticastGroups = 8
+    /// TCP's limits and timers.
+    public var tcp = TCPConfiguration()
+    /// 16 bytes from the platform's entropy source, which key TCP's initial sequence numbers,
+    /// SYN cookies and ephemeral ports so that no one outside can predict them.
+    public var secret: [UInt8]
 
-    /// An interface with this MAC address and these routes, and the default limits.
-    public init(macAddress: MACAddress, routes: IPv4Routes?) {
+    /// An interface with this MAC address, these routes and this secret, and the default
+    /// limits.
+    public init(macAddress: MACAddress, routes: IPv4Routes?, secret: [UInt8]) {
+      precondition(secret.count == 16, "the secret is 16 bytes")
       self.macAddress = macAddress
       self.routes = routes
+      self.secret = secret
     }
   }
 
@@ -50,6 +59,7 @@ public struct NetworkInterface {
   var arpCache: ARPCache<IPv4Datagram>
   var reassembler: IPv4Reassembler
   var udpSockets: UDPSocketSet
+  var tcpSockets: TCPSocketSet
   var transmitQueue: [[UInt8]] = []
   var echoReplies: [EchoReply] = []
   var multicastGroups: [IPv4Address] = []
@@ -71,6 +81,7 @@ public struct NetworkInterface {
     udpSockets = UDPSocketSet(
       maximumSockets: configuration.maximumUDPSockets,
       maximumQueuedDatagrams: configuration.maximumQueuedDatagramsPerSocket)
+    tcpSockets = TCPSocketSet(configuration: configuration.tcp, secret: configuration.secret)
   }
 
   /// The interface's own IPv4 address, if it has one.
@@ -119,20 +130,22 @@ public struct NetworkInterface {
     return transmitQueue.removeFirst()
   }
 
-  /// When `poll` must next run: the earliest ARP retry or reassembly timeout, or `Instant.zero`
+  /// When `poll` must next run: the earliest ARP retry, reassembly timeout or TCP timer, or `Instant.zero`
   /// (due at once) while frames wait for `transmit`; nil when nothing waits.
   public var deadline: Instant? {
     if !transmitQueue.isEmpty { return .zero }
-    return [arpCache.deadline, reassembler.deadline].compactMap { $0 }.min()
+    return [arpCache.deadline, reassembler.deadline, tcpDeadline].compactMap { $0 }.min()
   }
 
   /// Runs the timers due by `now`: repeats ARP requests, drops datagrams whose next hop never
-  /// answered, and discards incomplete datagrams whose reassembly timed out.
+  /// answered, discards incomplete datagrams whose reassembly timed out, and runs TCP's
+  /// retransmission, delayed-ACK, persist, keepalive and TIME-WAIT timers.
   public mutating func poll(now: Instant) {
     let result = arpCache.poll(now: now)
     for address in result.requests { sendARPRequest(for: address) }
     for (_, datagrams) in result.unreachable { counters.arpUnresolved += datagrams.count }
     reassembler.expire(now: now)
+    pollTCP(now: now)
   }
 
   /// Whether a frame to `destination` is ours: our address, broadcast, or a group we joined.

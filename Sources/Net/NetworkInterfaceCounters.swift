@@ -62,4 +62,22 @@ public struct NetworkInterfaceCounters: Equatable, Sendable {
 
   /// All zero.
   public init() {}
+  /// TCP segments received whole and well-formed.
+  public var tcpSegmentsReceived = 0
+  /// TCP segments sent.
+  public var tcpSegmentsSent = 0
+  /// TCP segments too short, with a bad data offset or options, or not unicast.
+  public var tcpMalformed = 0
+  /// TCP segments whose checksum was wrong.
+  public var tcpBadChecksum = 0
+  /// TCP segments for no connection, TIME-WAIT entry or listener.
+  public var tcpNoSocket = 0
+  /// Resets sent.
+  public var tcpResetsSent = 0
+  /// Connections created (active and passive).
+  public var tcpConnectionsOpened = 0
+  /// SYN-ACKs sent as SYN cookies because a backlog or the table was full.
+  public var tcpSYNCookiesSent = 0
+  /// Connections made from a returned SYN cookie.
+  public var tcpSYNCookiesAccepted = 0
 }

@@ -63,5 +63,10 @@ public struct SequenceNumber: Hashable, Sendable, CustomStringConvertible {
     rhs <= lhs
   }
 
+  /// The later of two sequence numbers (they must lie within 2^31 of each other).
+  public static func later(_ lhs: SequenceNumber, _ rhs: SequenceNumber) -> SequenceNumber {
+    lhs < rhs ? rhs : lhs
+  }
+
   public var description: String { "\(rawValue)" }
 }

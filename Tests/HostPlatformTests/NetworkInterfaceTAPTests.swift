@@ -63,7 +63,8 @@ private func serve(_ namespace: NetworkNamespace, _ state: Shared<LoopState>) th
   var stack = NetworkInterface(
     configuration: NetworkInterface.Configuration(
       macAddress: MACAddress(0x02, 0, 0, 0, 0x01, 0x02),
-      routes: IPv4Routes(subnet: IPv4Subnet("192.0.2.2/24")!, gateway: nil)))
+      routes: IPv4Routes(subnet: IPv4Subnet("192.0.2.2/24")!, gateway: nil),
+      secret: SystemEntropy.bytes(16)))
   let echo = try stack.bindUDP(port: 7)
   stack.start(now: MonotonicClock.now())
   let kernelSocket = try KernelUDPSocket()

@@ -160,7 +160,8 @@ private func runStack(_ namespace: NetworkNamespace, _ state: Shared<ServicesSta
   try namespace.ip("link", "set", "loamtap2", "up")
   try namespace.ip("route", "add", "224.0.0.0/4", "dev", "loamtap2")
   var interface = NetworkInterface(
-    configuration: NetworkInterface.Configuration(macAddress: ourMAC, routes: nil))
+    configuration: NetworkInterface.Configuration(
+      macAddress: ourMAC, routes: nil, secret: SystemEntropy.bytes(16)))
   var services = NetworkServices(hostLabel: "hub", macAddress: ourMAC, seed: 0x10A3)!
   state.update { $0.ready = true }
   guard waitUntil(seconds: 20, { state.value.go || state.value.stop }) else { return }

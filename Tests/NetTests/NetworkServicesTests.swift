@@ -13,12 +13,14 @@ private let sensorsAddress = IPv4Address(198, 51, 100, 7)
 /// (`DHCPTestServer`) and DNS and asks mDNS questions, on one `SimulatedWire` in simulated time.
 private struct ServicesOnAWire {
   var wire = SimulatedWire(configuration: SimulatedWireConfiguration(), seed: 7)
-  var ours = NetworkInterface(configuration: .init(macAddress: ourMAC, routes: nil))
+  var ours = NetworkInterface(
+    configuration: .init(macAddress: ourMAC, routes: nil, secret: testSecret(host: 0)))
   var services = NetworkServices(hostLabel: "hub", macAddress: ourMAC, seed: 11)!
   var peer = NetworkInterface(
     configuration: .init(
       macAddress: peerMAC,
-      routes: IPv4Routes(subnet: IPv4Subnet("192.0.2.1/24")!, gateway: nil)))
+      routes: IPv4Routes(subnet: IPv4Subnet("192.0.2.1/24")!, gateway: nil),
+      secret: testSecret(host: 1)))
   let ourPort: SimulatedWire.PortID
   let peerPort: SimulatedWire.PortID
   let dhcpServer, dnsServer, mdnsClient: UDPSocketHandle
@@ -192,7 +194,8 @@ final class NetworkServicesTests: XCTestCase {
   }
 
   func testAnInterfaceWithoutAnAddressOnlyBroadcasts() throws {
-    var interface = NetworkInterface(configuration: .init(macAddress: ourMAC, routes: nil))
+    var interface = NetworkInterface(
+      configuration: .init(macAddress: ourMAC, routes: nil, secret: testSecret(host: 0)))
     let socket = try interface.bindUDP(port: 68)
     XCTAssertThrowsError(
       try interface.sendUDP(from: socket, to: peerAddress, port: 67, payload: [1], now: .zero)

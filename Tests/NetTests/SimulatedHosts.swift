@@ -11,10 +11,16 @@ struct SimulatedHosts {
   var now = Instant.zero
 
   /// 192.0.2.(10 + i)/24 with MAC address 02:00:00:00:00:(10 + i) for each host i.
-  init(count: Int, configuration: SimulatedWireConfiguration = .init(), seed: UInt64 = 1) {
+  /// `adjust` may change each host's configuration (its TCP limits, say) before it starts.
+  init(
+    count: Int, configuration: SimulatedWireConfiguration = .init(), seed: UInt64 = 1,
+    adjust: (inout NetworkInterface.Configuration) -> Void = { _ in }
+  ) {
     wire = SimulatedWire(configuration: configuration, seed: seed)
     hosts = (0..<count).map { index in
-      NetworkInterface(configuration: SimulatedHosts.configuration(host: index))
+      var configuration = SimulatedHosts.configuration(host: index)
+      adjust(&configuration)
+      return NetworkInterface(configuration: configuration)
     }
     for index in hosts.indices {
       ports.append(wire.attach())
@@ -28,19 +34,27 @@ struct SimulatedHosts {
   static func configuration(host: Int) -> NetworkInterface.Configuration {
     let subnet = IPv4Subnet(address: address(host: host), prefixLength: 24)!
     return NetworkInterface.Configuration(
-      macAddress: mac(host: host), routes: IPv4Routes(subnet: subnet, gateway: nil)!)
+      macAddress: mac(host: host), routes: IPv4Routes(subnet: subnet, gateway: nil)!,
+      secret: testSecret(host: host))
   }
 
   /// Runs the wire and the hosts for `duration` of simulated time (at most 100,000 steps).
   mutating func run(for duration: Duration) {
     let end = now + duration
     for _ in 0..<100_000 {
-      if exchangeFrames() { continue }
-      let deadlines = hosts.compactMap { $0.deadline } + [wire.nextDeliveryTime].compactMap { $0 }
-      guard let next = deadlines.min(), next <= end else { break }
-      now = max(now, next)
+      guard step(until: end) else { break }
     }
     now = end
+  }
+
+  /// One step of simulated time: moves the frames that are ready, or else advances the clock
+  /// to the next timer or delivery. False when nothing is due before `limit`.
+  mutating func step(until limit: Instant) -> Bool {
+    if exchangeFrames() { return true }
+    let deadlines = hosts.compactMap { $0.deadline } + [wire.nextDeliveryTime].compactMap { $0 }
+    guard let next = deadlines.min(), next <= limit else { return false }
+    now = max(now, next)
+    return true
   }
 
   /// Runs due timers, sends what the hosts have queued and delivers what the wire has due;
@@ -62,4 +76,9 @@ struct SimulatedHosts {
     }
     return moved
   }
+}
+
+/// A fixed secret per host: tests want repeatable runs, not unguessable sequence numbers.
+func testSecret(host: Int) -> [UInt8] {
+  (0..<16).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ host) }
 }
