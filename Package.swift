@@ -24,7 +24,7 @@ let coreTargets: [Target] = [
 /// Host layers: Linux only, thin.
 let hostTargets: [Target] = [
   .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
-  .target(name: "HostPlatform", dependencies: ["Time", "HTTP", "Net", "CLinux"]),
+  .target(name: "HostPlatform", dependencies: ["Time", "Hashing", "HTTP", "Net", "CLinux"]),
   .executableTarget(name: "ethernet-switch", dependencies: ["HostPlatform"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform"]),
   .executableTarget(name: "appliance", dependencies: ["ApplianceCore", "HostPlatform"]),

@@ -60,7 +60,7 @@ public enum OpenAPIDocument {
               {"$ref": "#/components/parameters/SensorID"},
               {"name": "since", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
               {"name": "until", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
-              {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}}
+              {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 20000, "default": 1000}}
             ],
             "responses": {
               "200": {"description": "The readings", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReadingList"}}}},

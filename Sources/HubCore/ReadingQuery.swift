@@ -3,8 +3,9 @@ import Time
 
 /// The `since`, `until` and `limit` parameters of `GET /api/v1/sensors/{id}/readings`.
 struct ReadingQuery: Equatable {
-  /// The most readings one response may hold.
-  static let maximumLimit = 10_000
+  /// The most readings one response may hold: over five hours of a sensor sampled every
+  /// second, about 1.2 MB of JSON.
+  static let maximumLimit = 20_000
   /// The readings returned when no `limit` is given.
   static let defaultLimit = 1000
 

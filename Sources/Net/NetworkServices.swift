@@ -74,8 +74,10 @@ public struct NetworkServices {
   }
 
   /// Opens the three sockets, joins the mDNS group, and broadcasts the first DHCP DISCOVER.
+  /// With `dhcp` false the interface keeps the address it was configured with: the responder
+  /// claims the host name for that address at once, and DHCP stays silent.
   public mutating func start(
-    interface: inout NetworkInterface, now: Instant
+    interface: inout NetworkInterface, now: Instant, dhcp usesDHCP: Bool = true
   ) throws(NetworkServicesError) {
     precondition(sockets == nil, "started twice")
     precondition(interface.configuration.macAddress == dhcp.configuration.hardwareAddress)
@@ -89,7 +91,11 @@ public struct NetworkServices {
     guard interface.joinMulticastGroup(MDNSResponder.multicastAddress) else {
       throw .multicastGroupsFull
     }
-    apply(dhcp.start(now: now), to: &interface, now: now)
+    if usesDHCP {
+      apply(dhcp.start(now: now), to: &interface, now: now)
+    } else if let address = interface.address {
+      startResponder(for: address, &interface, now: now)
+    }
   }
 
   /// Starts resolving `name` through the lease's DNS server. Returns the resolution at once
@@ -193,11 +199,18 @@ extension NetworkServices {
       resolver = nil
     }
     if responder?.configuration.address != lease.address {
-      let configuration = MDNSResponderConfiguration(hostLabel: hostLabel, address: lease.address)
-      responder = MDNSResponder(configuration: configuration)
-      apply(responder!.start(now: now), to: &interface, now: now)
+      startResponder(for: lease.address, &interface, now: now)
     }
     events.append(.configured(lease))
+  }
+
+  /// Starts claiming the host name over mDNS for `address`.
+  private mutating func startResponder(
+    for address: IPv4Address, _ interface: inout NetworkInterface, now: Instant
+  ) {
+    let configuration = MDNSResponderConfiguration(hostLabel: hostLabel, address: address)
+    responder = MDNSResponder(configuration: configuration)
+    apply(responder!.start(now: now), to: &interface, now: now)
   }
 
   private mutating func apply(

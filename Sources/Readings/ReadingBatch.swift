@@ -1,7 +1,7 @@
 /// The readings one appliance publishes in one request, oldest first.
 public struct ReadingBatch: Equatable, Sendable {
   /// The most readings one batch may carry, so one request stays small.
-  public static let maximumReadings = 1000
+  public static let maximumReadings = 5000
 
   /// The publishing appliance, for example `plant-pot`.
   public var applianceID: String

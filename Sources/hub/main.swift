@@ -8,10 +8,17 @@ import HubCore
 import Time
 
 let usage = """
-  usage: hub [--host ADDRESS] [--port N] [--data DIR]
+  usage: hub [--host ADDRESS] [--port N] [--data DIR] [--net SPEC] [--name NAME]
     --host ADDRESS  address to listen on (default 0.0.0.0: every interface)
-    --port N        TCP port (default 8080)
+    --port N        TCP port (default 8080), on the host's sockets and on --net
     --data DIR      where the reading log lives (default ./hub-data)
+    --net SPEC      also serve over Loam's own TCP/IP stack, on a device of its own:
+                      tap:NAME,ip=ADDRESS/PREFIX[,gw=ADDRESS]   a TAP device (needs root)
+                      tap:NAME,dhcp                             the same, address by DHCP
+                      segment:PATH,ip=...|dhcp                  the rootless virtual Ethernet
+                                                                switch listening at PATH
+                    (add mac=02:..:..:..:..:.. to choose the MAC address)
+    --name NAME     the host name answered over mDNS on --net (default hub: hub.local)
   """
 
 func log(_ message: String) {
@@ -23,6 +30,16 @@ func runHub() -> Int32 {
   let host = options.value("--host") ?? "0.0.0.0"
   let port = options.port("--port") ?? 8080
   let dataDirectory = options.value("--data") ?? "hub-data"
+  let hostLabel = options.value("--name") ?? "hub"
+  var attachment: NetworkAttachment?
+  if let spec = options.value("--net") {
+    do {
+      attachment = try NetworkAttachment(parsing: spec)
+    } catch {
+      log("\(error)")
+      return 2
+    }
+  }
   options.finish()
 
   var index = SensorIndex()
@@ -61,6 +78,26 @@ func runHub() -> Int32 {
     }
     let server = try HTTPServer(
       loop: loop, host: host, port: port, responder: hub, beforeSending: makeReadingsDurable)
+    var stack: NetworkStack?
+    var stackServer: StackHTTPServer<HubService<FileReadingLog>>?
+    if let attachment {
+      let device = try attachment.openDevice()
+      stack = try NetworkStack(
+        loop: loop, device: device,
+        configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
+        hostLabel: hostLabel, dhcp: attachment.usesDHCP
+      ) { event in
+        if case .configured(let lease) = event {
+          log("own stack: DHCP lease \(lease.subnet) from \(lease.serverIdentifier)")
+        }
+      }
+      stackServer = try StackHTTPServer(
+        stack: stack!, port: port, responder: hub, beforeSending: makeReadingsDurable)
+      let address = stack!.interface.address.map { "\($0)" } ?? "(waiting for DHCP)"
+      log(
+        "serving the API over Loam's own TCP/IP on \(attachment.device), \(address) port \(port)"
+          + ", as \(hostLabel).local")
+    }
     // Follow the wall clock (NTP may step it) while timeouts keep to the monotonic one.
     func anchorWallClock() {
       hub.responder.setWallClock(WallClock.now(), at: MonotonicClock.now())
@@ -79,6 +116,8 @@ func runHub() -> Int32 {
     log("serving the dashboard on http://\(shownHost):\(server.port)/ and the API under /api/v1")
     try loop.run()
     server.close()
+    stackServer = nil
+    stack?.close()
     return storeFailed ? 1 : 0
   } catch {
     log("cannot serve: \(error)")

@@ -181,9 +181,9 @@ final class HubEndToEndTests: XCTestCase {
     for testCase in cases {
       var arguments = testCase.arguments
       if arguments.contains("@-") {
-        // A body over the 256 KiB limit, declared by Content-Length.
+        // A body over the 1 MiB limit, declared by Content-Length.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("loam-big-body")
-        try Data(repeating: 0x20, count: 300_000).write(to: file)
+        try Data(repeating: 0x20, count: (1 << 20) + 1).write(to: file)
         arguments = arguments.map { $0 == "@-" ? "@" + file.path : $0 }
       }
       let answer = try status(arguments)

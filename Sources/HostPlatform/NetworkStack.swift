@@ -1,0 +1,165 @@
+import Net
+import Time
+
+/// Something that uses a `NetworkStack`'s sockets: a server or client that the stack calls once
+/// per pass, after received frames and due timers were handled and before frames go out.
+public protocol NetworkStackUser: AnyObject {
+  /// Does the socket work there is to do now: accept, read, write, close.
+  func service(_ stack: NetworkStack, now: Instant)
+  /// When the user next wants `service` for a timer of its own (an HTTP timeout, say).
+  var deadline: Instant? { get }
+}
+
+/// Loam's own TCP/IP stack on an event loop: a sans-IO `NetworkInterface` over a `FrameDevice`
+/// (a TAP device, or a port on the rootless virtual switch), with DHCP and mDNS from
+/// `NetworkServices`.
+///
+/// Each pass reads the frames that arrived, runs the interface's and the services' timers, lets
+/// every user do its socket work, and writes the frames the interface queued; then it books a
+/// timer for the earliest deadline of any of them. A pass runs when the device is readable or
+/// that timer fires, and when a user asks (`servicePass`).
+public final class NetworkStack {
+  /// The interface: its sockets are the users' to call between passes.
+  public var interface: NetworkInterface
+  /// DHCP, the resolver and the mDNS responder.
+  public private(set) var services: NetworkServices
+  /// The lease DHCP granted, if DHCP is in use and granted one.
+  public private(set) var lease: DHCPLease?
+  /// Frames the device refused to take (a full device queue, or a switch that is not there).
+  public private(set) var deviceWriteFailures = 0
+  /// The last error writing to the device, for the operator's log.
+  public private(set) var lastDeviceError: SystemError?
+
+  private let loop: EventLoop
+  private let device: FrameDevice
+  private var users: [NetworkStackUser] = []
+  private var timer: (id: TimerID, at: Instant)?
+  private var onEvent: (NetworkServicesEvent) -> Void = { _ in }
+  /// Frames read per readable event before the pass goes on to write (fairness to the loop).
+  private let maximumFramesPerPass = 256
+
+  /// Starts the stack on `device`: registers it with `loop`, announces the interface and
+  /// starts the services; with `dhcp`, the interface gets its address from a lease, otherwise
+  /// it keeps the one in `configuration`. `onEvent` hears of leases gained and lost.
+  public init(
+    loop: EventLoop, device: FrameDevice, configuration: NetworkInterface.Configuration,
+    hostLabel: String, dhcp: Bool, onEvent: @escaping (NetworkServicesEvent) -> Void = { _ in }
+  ) throws {
+    guard
+      let services = NetworkServices(
+        hostLabel: hostLabel, macAddress: configuration.macAddress,
+        seed: SystemEntropy.bytes(8).reduce(0) { $0 << 8 | UInt64($1) })
+    else { throw NetworkStackError.invalidHostLabel(hostLabel) }
+    self.loop = loop
+    self.device = device
+    self.services = services
+    self.onEvent = onEvent
+    interface = NetworkInterface(configuration: configuration)
+    let now = loop.now
+    interface.start(now: now)
+    try self.services.start(interface: &interface, now: now, dhcp: dhcp)
+    try loop.register(
+      fileDescriptor: device.fileDescriptor, interest: .readable,
+      handler: ClosureEventHandler { [unowned self] _ in servicePass() })
+    servicePass()
+  }
+
+  /// Adds a user; its `service` runs from the next pass on.
+  public func attach(_ user: NetworkStackUser) {
+    users.append(user)
+    servicePass()
+  }
+
+  /// Removes a user.
+  public func detach(_ user: NetworkStackUser) {
+    users.removeAll { $0 === user }
+  }
+
+  /// Stops using the device.
+  public func close() {
+    try? loop.deregister(fileDescriptor: device.fileDescriptor)
+    if let timer { loop.cancel(timer.id) }
+    timer = nil
+    users = []
+    device.close()
+  }
+
+  /// One pass: frames in, timers, users, frames out, next timer.
+  public func servicePass() {
+    let now = MonotonicClock.now()
+    readFrames(now: now)
+    if let deadline = interface.deadline, deadline <= now, deadline != .zero {
+      interface.poll(now: now)
+    }
+    for event in services.poll(interface: &interface, now: now) {
+      switch event {
+      case .configured(let lease): self.lease = lease
+      case .deconfigured: lease = nil
+      case .resolved: break
+      }
+      onEvent(event)
+    }
+    for user in users { user.service(self, now: now) }
+    writeFrames()
+    scheduleNextPass()
+  }
+
+  private func readFrames(now: Instant) {
+    for _ in 0..<maximumFramesPerPass {
+      let frame: [UInt8]?
+      do {
+        frame = try device.readFrame()
+      } catch {
+        lastDeviceError = error
+        return
+      }
+      guard let frame else { return }
+      interface.receive(frame: frame, now: now)
+    }
+    // More may be waiting: the loop reports the device readable again on its next wait.
+  }
+
+  private func writeFrames() {
+    while let frame = interface.transmit() {
+      do {
+        try device.writeFrame(frame)
+      } catch {
+        deviceWriteFailures += 1
+        lastDeviceError = error
+      }
+    }
+  }
+
+  /// Books one timer for the earliest deadline of the interface, the services and the users.
+  private func scheduleNextPass() {
+    let deadlines =
+      [interface.deadline, services.deadline].compactMap { $0 } + users.compactMap(\.deadline)
+    guard let next = deadlines.min() else {
+      if let timer { loop.cancel(timer.id) }
+      timer = nil
+      return
+    }
+    if let timer {
+      if timer.at == next { return }
+      loop.cancel(timer.id)
+    }
+    let id = loop.schedule(at: next) { [weak self] in
+      self?.timer = nil
+      self?.servicePass()
+    }
+    timer = (id, next)
+  }
+}
+
+/// Why a `NetworkStack` could not start.
+public enum NetworkStackError: Error, CustomStringConvertible {
+  /// The host name is not a DNS label (empty, or over 63 bytes).
+  case invalidHostLabel(String)
+
+  public var description: String {
+    switch self {
+    case .invalidHostLabel(let label):
+      return "network: \"\(label)\" cannot be a host name (1 to 63 bytes)"
+    }
+  }
+}
