@@ -12,11 +12,18 @@ import Net
 /// server hands out the same address again).
 public struct NetworkAttachment: Equatable, Sendable {
   /// The kind of device.
-  public enum Device: Equatable, Sendable {
+  public enum Device: Equatable, Sendable, CustomStringConvertible {
     /// A TAP device of this name (created if it does not exist; needs CAP_NET_ADMIN).
     case tap(String)
     /// A port on the virtual Ethernet switch listening at this socket path.
     case segment(String)
+
+    public var description: String {
+      switch self {
+      case .tap(let name): return "TAP device \(name)"
+      case .segment(let path): return "the virtual Ethernet segment at \(path)"
+      }
+    }
   }
 
   /// The device.

@@ -1,13 +1,22 @@
 import ApplianceCore
 import HTTP
 import HostPlatform
+import Net
 import Readings
 import Time
+
+/// How an appliance reaches the hub: the host's sockets, or Loam's own TCP/IP stack on a
+/// device of its own (then the hub is given by its IPv4 address).
+enum HubTransport {
+  case hostSockets
+  case ownStack(NetworkStack, IPv4Address)
+}
 
 /// A simulated appliance on the `process` target: samples its environment on a timer and
 /// publishes through `ReadingPublisher`, one TCP connection per request.
 final class ApplianceRuntime {
   private let loop: EventLoop
+  private let transport: HubTransport
   private let applianceID: String
   private let hub: HubAddress
   private let sampleInterval: Duration
@@ -22,10 +31,12 @@ final class ApplianceRuntime {
   static let requestTimeout = Duration.seconds(15)
 
   init(
-    loop: EventLoop, applianceID: String, hub: HubAddress, sampleInterval: Duration,
-    environment: SimulatedEnvironment, sequences: SequenceReservation, seed: UInt64
+    loop: EventLoop, transport: HubTransport, applianceID: String, hub: HubAddress,
+    sampleInterval: Duration, environment: SimulatedEnvironment, sequences: SequenceReservation,
+    seed: UInt64
   ) {
     self.loop = loop
+    self.transport = transport
     self.applianceID = applianceID
     self.hub = hub
     self.sampleInterval = sampleInterval
@@ -81,8 +92,16 @@ final class ApplianceRuntime {
     ) { [weak self] result in
       self?.finishPublishing(result)
     }
-    _ = TCPClientConnection.connect(
-      loop: loop, host: hub.host, port: hub.port, timeout: Self.requestTimeout, handler: exchange)
+    switch transport {
+    case .hostSockets:
+      _ = TCPClientConnection.connect(
+        loop: loop, host: hub.host, port: hub.port, timeout: Self.requestTimeout,
+        handler: exchange)
+    case .ownStack(let stack, let address):
+      StackTCPClientConnection.connect(
+        stack: stack, address: address, port: hub.port, timeout: Self.requestTimeout,
+        handler: exchange)
+    }
   }
 
   private func finishPublishing(_ result: Result<HTTPClientResponse, HTTPExchangeError>) {

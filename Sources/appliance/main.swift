@@ -4,6 +4,7 @@
 import ApplianceCore
 import Glibc
 import HostPlatform
+import Net
 import Readings
 
 let usage = """
@@ -13,6 +14,10 @@ let usage = """
     --data DIR        where sequence numbers are reserved (default ./appliance-data/ID)
     --time-scale X    simulated seconds per real second (default 60)
     --seed N          seed of the simulation (default: from the id)
+    --net SPEC        publish over Loam's own TCP/IP stack instead of the host's sockets:
+                        tap:NAME,ip=ADDRESS/PREFIX[,gw=ADDRESS] | tap:NAME,dhcp
+                        segment:PATH,ip=...|dhcp   (the rootless virtual Ethernet switch)
+                      and give --hub by IPv4 address
   """
 
 func runAppliance() -> Int32 {
@@ -38,6 +43,21 @@ func runAppliance() -> Int32 {
   let dataDirectory = options.value("--data") ?? "appliance-data/\(applianceID)"
   let timeScale = options.number("--time-scale", in: 0.001...1_000_000) ?? 60
   let seed = options.number("--seed", in: 0...9e15).map { UInt64($0) } ?? stableHash(applianceID)
+  var attachment: NetworkAttachment?
+  if let spec = options.value("--net") {
+    do {
+      attachment = try NetworkAttachment(parsing: spec)
+    } catch {
+      writeLine("appliance: \(error)", to: STDERR_FILENO)
+      return 2
+    }
+    guard IPv4Address(hub.host) != nil else {
+      writeLine(
+        "appliance: with --net, give --hub by IPv4 address, such as http://192.0.2.1:8080",
+        to: STDERR_FILENO)
+      return 2
+    }
+  }
   options.finish()
 
   do {
@@ -47,8 +67,22 @@ func runAppliance() -> Int32 {
     defer { lock.unlock() }
     let sequences = try SequenceReservation(path: dataDirectory + "/sequence")
     let loop = try EventLoop()
+    var transport = HubTransport.hostSockets
+    var stack: NetworkStack?
+    if let attachment {
+      // A DNS label allows letters, digits and hyphens; an id may also hold '.' and '_'.
+      let hostLabel = String(applianceID.map { $0 == "." || $0 == "_" ? "-" : $0 })
+      stack = try NetworkStack(
+        loop: loop, device: try attachment.openDevice(),
+        configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
+        hostLabel: hostLabel, dhcp: attachment.usesDHCP)
+      transport = .ownStack(stack!, IPv4Address(hub.host)!)
+      let address = stack!.interface.address.map { "\($0)" } ?? "(waiting for DHCP)"
+      writeLine("appliance \(applianceID): on Loam's own TCP/IP, \(attachment.device), \(address)")
+    }
+    defer { stack?.close() }
     let runtime = ApplianceRuntime(
-      loop: loop, applianceID: applianceID, hub: hub,
+      loop: loop, transport: transport, applianceID: applianceID, hub: hub,
       sampleInterval: .nanoseconds(Int64(interval * 1e9)),
       environment: SimulatedEnvironment(kind: kind, seed: seed, timeScale: timeScale),
       sequences: sequences, seed: seed ^ 0x5EED)

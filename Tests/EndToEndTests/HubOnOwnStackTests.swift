@@ -7,35 +7,24 @@ import XCTest
 /// Everything runs in a network namespace of the test's own with documentation addresses
 /// (192.0.2.1 the kernel, 192.0.2.2 our stack); the namespace is deleted at the end.
 final class HubOnOwnStackTests: XCTestCase {
-  private var namespace = ""
+  private var namespace: TestNamespace?
   private var hub: ChildProcess?
   private var dataDirectory: URL?
 
   override func setUpWithError() throws {
-    if geteuid() != 0 { throw XCTSkip("needs root to create a network namespace and TAP device") }
-    guard access("/dev/net/tun", R_OK | W_OK) == 0 else { throw XCTSkip("/dev/net/tun is missing") }
-    guard
-      FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
-        || FileManager.default
-          .isExecutableFile(atPath: "/sbin/ip")
-    else { throw XCTSkip("the ip command (iproute2) is missing") }
-    namespace = "loam-hubstack-\(getpid())"
-    try ip(["netns", "add", namespace])
-    try ip(["-n", namespace, "link", "set", "lo", "up"])
+    if let reason = TestNamespace.unavailableReason() { throw XCTSkip(reason) }
+    let namespace = try TestNamespace(name: "loam-hubstack-\(getpid())")
+    self.namespace = namespace
     let data = FileManager.default.temporaryDirectory.appendingPathComponent(
       "loam-hubstack-\(UUID().uuidString)")
     dataDirectory = data
-    hub = try ChildProcess(
-      URL(fileURLWithPath: ipPath),
+    hub = try namespace.start(
+      try executable("hub"),
       [
-        "netns", "exec", namespace, try executable("hub").path, "--host", "127.0.0.1",
-        "--port", "8080", "--data", data.path, "--net", "tap:loamtap0,ip=192.0.2.2/24",
+        "--host", "127.0.0.1", "--port", "8080", "--data", data.path, "--net",
+        "tap:loamtap0,ip=192.0.2.2/24",
       ], name: "hub-own-stack")
-    try waitUntil("the hub made its TAP device", timeoutSeconds: 20) {
-      (try? ip(["-n", namespace, "link", "show", "loamtap0"])) != nil
-    }
-    try ip(["-n", namespace, "addr", "add", "192.0.2.1/24", "dev", "loamtap0"])
-    try ip(["-n", namespace, "link", "set", "loamtap0", "up"])
+    try namespace.configureTAP("loamtap0", address: "192.0.2.1/24")
     try waitUntil("the hub answers over its own stack", timeoutSeconds: 20) {
       (try? self.curl(["-f", "http://192.0.2.2:8080/api/v1/health"]))?.status == 0
     }
@@ -45,7 +34,7 @@ final class HubOnOwnStackTests: XCTestCase {
     hub?.kill()
     if let hub { print("HubOnOwnStackTests: hub output:\n\(hub.output)") }
     hub = nil
-    if !namespace.isEmpty { _ = try? runCommand(ipPath, ["netns", "delete", namespace]) }
+    namespace?.delete()
     if let dataDirectory { try? FileManager.default.removeItem(at: dataDirectory) }
   }
 
@@ -103,23 +92,8 @@ final class HubOnOwnStackTests: XCTestCase {
 
   // MARK: Helpers
 
-  private var ipPath: String {
-    FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
-  }
-
-  @discardableResult
-  private func ip(_ arguments: [String]) throws -> String {
-    let result = try runCommand(ipPath, arguments)
-    guard result.status == 0 else {
-      throw NSError(
-        domain: "ip", code: Int(result.status),
-        userInfo: [NSLocalizedDescriptionKey: "ip \(arguments): \(result.output)"])
-    }
-    return result.output
-  }
-
   private func inNamespace(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    try runCommand(ipPath, ["netns", "exec", namespace] + arguments)
+    try namespace!.execute(arguments)
   }
 
   private func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {

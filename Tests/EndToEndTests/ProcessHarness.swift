@@ -94,9 +94,12 @@ func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil)
 final class HubUnderTest {
   let port: UInt16
   let dataDirectory: URL
+  /// Arguments added to every start (`--net ...`, say).
+  let extraArguments: [String]
   private(set) var child: ChildProcess?
 
-  init(dataDirectory: URL? = nil) throws {
+  init(dataDirectory: URL? = nil, extraArguments: [String] = []) throws {
+    self.extraArguments = extraArguments
     port = try freePort()
     self.dataDirectory =
       dataDirectory
@@ -110,7 +113,8 @@ final class HubUnderTest {
   func start() throws {
     child = try ChildProcess(
       try executable("hub"),
-      ["--host", "127.0.0.1", "--port", "\(port)", "--data", dataDirectory.path], name: "hub")
+      ["--host", "127.0.0.1", "--port", "\(port)", "--data", dataDirectory.path]
+        + extraArguments, name: "hub")
     try waitUntil("the hub answers", timeoutSeconds: 20) {
       (try? self.getJSON("/api/v1/health")) != nil
     }
@@ -154,4 +158,75 @@ func waitUntil(
 /// Thrown when `waitUntil` gives up, to end the test after its failure is recorded.
 struct TimedOut: Error {
   var what: String
+}
+
+/// A network namespace of a test's own (`ip netns add`), deleted by `delete()`, for tests whose
+/// processes run inside it with `ip netns exec` (issue 3's rules: TAP devices, addresses and
+/// traffic stay inside).
+final class TestNamespace {
+  let name: String
+
+  /// Why namespaces cannot be made here, or nil: they need root, `/dev/net/tun` and `ip`.
+  static func unavailableReason() -> String? {
+    if geteuid() != 0 { return "needs root to create a network namespace and TAP device" }
+    if access("/dev/net/tun", R_OK | W_OK) != 0 { return "/dev/net/tun is missing" }
+    if !FileManager.default.isExecutableFile(atPath: ipPath) {
+      return "the ip command (iproute2) is missing"
+    }
+    return nil
+  }
+
+  static var ipPath: String {
+    FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
+  }
+
+  /// Creates `name` with its loopback up.
+  init(name: String) throws {
+    self.name = name
+    try Self.ip(["netns", "add", name])
+    try Self.ip(["-n", name, "link", "set", "lo", "up"])
+  }
+
+  /// Runs `ip arguments...`, throwing with its output if it fails.
+  @discardableResult
+  static func ip(_ arguments: [String]) throws -> String {
+    let result = try runCommand(ipPath, arguments)
+    guard result.status == 0 else {
+      throw NSError(
+        domain: "ip", code: Int(result.status),
+        userInfo: [NSLocalizedDescriptionKey: "ip \(arguments): \(result.output)"])
+    }
+    return result.output
+  }
+
+  /// Runs `ip -n NAME arguments...`.
+  func ip(_ arguments: String...) throws {
+    try Self.ip(["-n", name] + arguments)
+  }
+
+  /// Runs a program inside to completion.
+  func execute(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    try runCommand(Self.ipPath, ["netns", "exec", name] + arguments)
+  }
+
+  /// Starts a long-running program inside.
+  func start(_ executable: URL, _ arguments: [String], name label: String) throws -> ChildProcess {
+    try ChildProcess(
+      URL(fileURLWithPath: Self.ipPath), ["netns", "exec", name, executable.path] + arguments,
+      name: label)
+  }
+
+  /// Waits for the TAP device `device` a process inside made, then gives the kernel's side
+  /// `address` and brings it up.
+  func configureTAP(_ device: String, address: String) throws {
+    try waitUntil("\(device) exists", timeoutSeconds: 20) {
+      (try? Self.ip(["-n", self.name, "link", "show", device])) != nil
+    }
+    try ip("addr", "add", address, "dev", device)
+    try ip("link", "set", device, "up")
+  }
+
+  func delete() {
+    _ = try? runCommand(Self.ipPath, ["netns", "delete", name])
+  }
 }

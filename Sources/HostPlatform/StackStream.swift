@@ -1,0 +1,126 @@
+import Net
+import Time
+
+/// One connection on Loam's own stack driven by a sans-IO `StreamConnectionHandler`: the
+/// counterpart of `StreamConnection`, which does the same over a kernel socket. Servers and
+/// clients on the stack keep one of these per connection and call it on every pass.
+///
+/// Output the connection's send buffer has not taken yet waits here; while more than
+/// `maximumPendingOutput` waits, the connection is not read (backpressure). When the handler
+/// asks to close, the output is sent, then our FIN, then the connection keeps reading (and
+/// discarding) for `lingerDuration` or until the peer's FIN, so that unread input does not turn
+/// the close into a reset that would destroy output the peer has not read yet.
+struct StackStream<Handler: StreamConnectionHandler> {
+  /// The socket.
+  let socket: TCPSocketHandle
+  /// The protocol state machine.
+  var handler: Handler
+  /// Output the send buffer has not taken yet, from `pendingStart` on.
+  private var pending: [UInt8] = []
+  private var pendingStart = 0
+  /// Output produced this pass and held for an output barrier.
+  private(set) var held: [UInt8] = []
+  /// The handler asked to close once the output is sent.
+  private(set) var closeRequested = false
+  /// The peer's end of stream was reported to the handler.
+  private var endReported = false
+  /// After our FIN: keep reading until the peer's, or until this time.
+  private var lingerUntil: Instant?
+
+  init(socket: TCPSocketHandle, handler: Handler) {
+    self.socket = socket
+    self.handler = handler
+  }
+
+  private var pendingCount: Int { pending.count - pendingStart }
+
+  /// When the stream next needs a pass for a timer: the handler's, or the end of lingering.
+  var deadline: Instant? { [handler.deadline, lingerUntil].compactMap { $0 }.min() }
+
+  /// Takes output from the handler: queued at once, or held until `releaseHeld` when `holding`.
+  mutating func take(_ output: StreamOutput, holding: Bool) {
+    if holding {
+      held += output.bytes
+    } else {
+      pending += output.bytes
+    }
+    if output.shouldClose { closeRequested = true }
+  }
+
+  /// Releases held output for sending, or with `allowed` false drops it and closes.
+  mutating func releaseHeld(allowed: Bool) {
+    if allowed {
+      pending += held
+    } else {
+      pending = []
+      pendingStart = 0
+      closeRequested = true
+    }
+    held = []
+  }
+
+  /// Feeds the handler what arrived, the end of the stream and its own deadline.
+  mutating func serveInput(
+    _ interface: inout NetworkInterface, limits: StreamLimits, holding: Bool, now: Instant
+  ) {
+    guard lingerUntil == nil, !closeRequested else { return }
+    while pendingCount + held.count < limits.maximumPendingOutput {
+      guard let bytes = try? interface.receiveTCP(socket, upTo: limits.readChunkSize, now: now),
+        !bytes.isEmpty
+      else { break }
+      let output = bytes.withUnsafeBytes { handler.received($0, now: now) }
+      take(output, holding: holding)
+      if closeRequested { return }
+    }
+    if !endReported, interface.statusTCP(socket)?.reachedEndOfStream == true {
+      endReported = true
+      take(handler.receivedEndOfStream(now: now), holding: holding)
+    }
+    if let deadline = handler.deadline, deadline <= now {
+      take(handler.deadlineReached(now: now), holding: holding)
+    }
+  }
+
+  /// Hands pending output to the send buffer and carries out a close; returns the connection's
+  /// error if it failed, `.finished` once it is closed and released, `.open` otherwise.
+  mutating func serveOutput(
+    _ interface: inout NetworkInterface, limits: StreamLimits, now: Instant
+  ) -> StackStreamState {
+    guard let status = interface.statusTCP(socket) else { return .finished }
+    if let error = status.error {
+      interface.closeTCP(socket, now: now)
+      return .failed(error)
+    }
+    if pendingCount > 0 {
+      let accepted = (try? interface.sendTCP(socket, pending[pendingStart...], now: now)) ?? 0
+      pendingStart += accepted
+      if pendingStart == pending.count {
+        pending = []
+        pendingStart = 0
+      } else if pendingStart > 1 << 20 {
+        pending.removeFirst(pendingStart)
+        pendingStart = 0
+      }
+    }
+    guard closeRequested, pendingCount == 0 else { return .open }
+    if lingerUntil == nil {
+      try? interface.shutdownTCP(socket, now: now)
+      lingerUntil = now + limits.lingerDuration
+    }
+    while let bytes = try? interface.receiveTCP(socket, upTo: 65_536, now: now), !bytes.isEmpty {}
+    let peerDone = interface.statusTCP(socket)?.reachedEndOfStream ?? true
+    guard peerDone || now >= lingerUntil! else { return .open }
+    interface.closeTCP(socket, now: now)
+    return .finished
+  }
+}
+
+/// Where a `StackStream` stands after a pass.
+enum StackStreamState: Equatable {
+  /// Still open.
+  case open
+  /// Closed in order and released.
+  case finished
+  /// Ended by an error, and released.
+  case failed(TCPConnectionError)
+}
