@@ -26,6 +26,7 @@ let hostTargets: [Target] = [
   .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
   .target(name: "HostPlatform", dependencies: ["Time", "Hashing", "HTTP", "Net", "CLinux"]),
   .executableTarget(name: "ethernet-switch", dependencies: ["HostPlatform"]),
+  .executableTarget(name: "bench-httpd", dependencies: ["HTTP", "HostPlatform"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform"]),
   .executableTarget(name: "appliance", dependencies: ["ApplianceCore", "HostPlatform"]),
 ]

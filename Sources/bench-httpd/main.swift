@@ -1,0 +1,81 @@
+// A benchmark peer, not an appliance: Loam's own TCP/IP stack on a TAP device serving the two
+// endpoints that bench/lwip-httpd (lwIP) and nginx (the kernel) serve in scripts/bench-stack,
+// through the same HTTP code the hub uses (HTTPServerConnection over StackHTTPServer):
+//
+//   GET /api/v1/health   {"status":"ok"}
+//   GET /bulk?bytes=N    N bytes of a repeating 64-byte line (at most 1 GiB)
+
+import Glibc
+import HTTP
+import HostPlatform
+import Time
+
+let usage = """
+  usage: bench-httpd --net tap:NAME,ip=ADDRESS/PREFIX [--port N]
+    --net SPEC   where Loam's stack runs (see `hub --help`)
+    --port N     TCP port (default 80)
+  """
+
+/// The bulk body's line, the one lwip-httpd and the benchmark's nginx file repeat.
+let patternLine = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n".utf8)
+
+/// Answers the two endpoints; the bulk body is built once per size and kept.
+struct BenchResponder: HTTPResponder {
+  var bulk: [UInt8] = []
+
+  func maximumBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
+
+  mutating func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
+    var headers = HTTPHeaders()
+    switch (request.head.method, request.head.path) {
+    case (.get, "/api/v1/health"):
+      headers.add(name: "Content-Type", value: "application/json")
+      return HTTPResponse(status: .ok, headers: headers, body: Array(#"{"status":"ok"}"#.utf8))
+    case (.get, "/bulk"):
+      guard let text = request.head.queryValue("bytes"), let count = Int(text),
+        (0...(1 << 30)).contains(count)
+      else { return errorResponse(status: .badRequest, message: "bytes=N, N up to 1 GiB") }
+      if bulk.count != count {
+        bulk = (0..<count).map { patternLine[$0 % patternLine.count] }
+      }
+      headers.add(name: "Content-Type", value: "application/octet-stream")
+      return HTTPResponse(status: .ok, headers: headers, body: bulk)
+    default:
+      return errorResponse(status: .notFound, message: "not found")
+    }
+  }
+
+  func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {
+    HTTPResponse(status: status, body: Array((message + "\n").utf8))
+  }
+}
+
+func runBenchServer() -> Int32 {
+  var options = CommandLineOptions(CommandLine.arguments.dropFirst(), usage: usage)
+  let port = options.port("--port") ?? 80
+  guard let spec = options.value("--net") else {
+    writeLine("bench-httpd: --net is required\n\(usage)", to: STDERR_FILENO)
+    return 2
+  }
+  options.finish()
+  do {
+    let attachment = try NetworkAttachment(parsing: spec)
+    let loop = try EventLoop()
+    let stack = try NetworkStack(
+      loop: loop, device: try attachment.openDevice(),
+      configuration: attachment.interfaceConfiguration(hostLabel: "bench"), hostLabel: "bench",
+      dhcp: attachment.usesDHCP)
+    let server = try StackHTTPServer(
+      stack: stack, port: port, responder: HTTPResponderBox(BenchResponder()))
+    try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
+    writeLine("bench-httpd: serving on \(attachment.device), port \(server.port)")
+    try loop.run()
+    stack.close()
+    return 0
+  } catch {
+    writeLine("bench-httpd: \(error)")
+    return 1
+  }
+}
+
+exit(runBenchServer())
