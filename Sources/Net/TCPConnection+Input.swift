@@ -46,15 +46,22 @@ extension TCPConnection {
   /// Every other state: check the sequence number, RST, SYN and ACK, then take the text and
   /// the FIN.
   private mutating func receiveSynchronizing(
-    _ header: TCPHeader, payload: ArraySlice<UInt8>, now: Instant
+    _ segment: TCPHeader, payload: ArraySlice<UInt8>, now: Instant
   ) {
-    let flags = header.flags
-    if state == .synReceived && flags.contains(.syn) && !flags.contains(.ack)
+    var header = segment
+    if state == .synReceived && header.flags.contains(.syn)
       && header.sequenceNumber == initialReceiveSequence
     {
-      synPending = true  // the peer's SYN again: our SYN-ACK was lost
-      return
+      guard header.flags.contains(.ack) else {
+        synPending = true  // the peer's SYN again: our SYN-ACK was lost
+        return
+      }
+      // A simultaneous open (RFC 9293 figure 8, line 6): the peer's SYN-ACK repeats the SYN we
+      // have; what is new is its ACK of ours, so it is taken as a segment just after the SYN.
+      header.flags.remove(.syn)
+      header.sequenceNumber += 1
     }
+    let flags = header.flags
     guard isAcceptable(header, payloadLength: payload.count) else {
       if !flags.contains(.rst) { acknowledgementDue = true }
       return
