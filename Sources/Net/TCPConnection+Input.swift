@@ -276,8 +276,8 @@ extension TCPConnection {
 
   /// Step seven: data. In-order bytes go to the receive buffer, with whatever they join from
   /// the reassembly queue; out-of-order ones go to that queue. Every second full segment, a
-  /// filled gap or an out-of-order arrival is acknowledged at once; otherwise the ACK waits a
-  /// little for company (RFC 9293 section 3.8.6.3, RFC 5681 section 4.2).
+  /// filled gap, an out-of-order arrival or bytes beyond the window are acknowledged at once;
+  /// otherwise the ACK waits a little for company (RFC 9293 section 3.8.6.3, RFC 5681 section 4.2).
   private mutating func receiveText(
     _ payload: ArraySlice<UInt8>, at sequence: SequenceNumber, now: Instant
   ) {
@@ -289,7 +289,11 @@ extension TCPConnection {
       start = receiveNext
     }
     let offset = receiveNext.distance(to: start).clamped
-    bytes = bytes.prefix(max(receiveWindow - offset, 0))
+    let room = max(receiveWindow - offset, 0)
+    // Bytes beyond the window are dropped: the ACK goes at once to tell the sender where the
+    // window ends, rather than leave it to find out by timeout.
+    let overflowed = bytes.count > room
+    bytes = bytes.prefix(room)
     guard !bytes.isEmpty else {
       acknowledgementDue = true
       return
@@ -309,7 +313,7 @@ extension TCPConnection {
       receiveNext += UInt32(joined)
     }
     unacknowledgedReceivedBytes += accepted + filled.count
-    if !filled.isEmpty || !reassembly.isEmpty
+    if overflowed || !filled.isEmpty || !reassembly.isEmpty
       || unacknowledgedReceivedBytes >= 2 * receiveMaximumSegmentSize
     {
       acknowledgementDue = true
