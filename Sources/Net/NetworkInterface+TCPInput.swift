@@ -149,11 +149,14 @@ extension NetworkInterface {
         localPort: endpoints.localPort, remote: endpoints.remoteAddress,
         remotePort: endpoints.remotePort, clientSequence: header.sequenceNumber - 1, now: now)
     else { return false }
-    let connection = TCPConnection(
+    var connection = TCPConnection(
       cookieAcknowledgement: header, endpoints: endpoints,
       maximumSegmentSize: ourMaximumSegmentSize,
       peerMaximumSegmentSize: Int(peerMaximumSegmentSize), configuration: configuration.tcp,
       now: now)
+    // The window our stateless SYN-ACK offered is in force: data sent with this ACK fits it.
+    connection.advertisedWindowEdge =
+      header.sequenceNumber + UInt32(min(configuration.tcp.receiveBufferSize, 0xFFFF))
     // A full table drops the ACK: the peer's data retransmission brings it back later.
     guard let slot = tcpSockets.insert(connection, listenerPort: endpoints.localPort) else {
       return true
