@@ -48,19 +48,7 @@ extension TCPConnection {
   private mutating func receiveSynchronizing(
     _ segment: TCPHeader, payload: ArraySlice<UInt8>, now: Instant
   ) {
-    var header = segment
-    if state == .synReceived && header.flags.contains(.syn)
-      && header.sequenceNumber == initialReceiveSequence
-    {
-      guard header.flags.contains(.ack) else {
-        synPending = true  // the peer's SYN again: our SYN-ACK was lost
-        return
-      }
-      // A simultaneous open (RFC 9293 figure 8, line 6): the peer's SYN-ACK repeats the SYN we
-      // have; what is new is its ACK of ours, so it is taken as a segment just after the SYN.
-      header.flags.remove(.syn)
-      header.sequenceNumber += 1
-    }
+    guard let header = screen(segment, now: now) else { return }
     let flags = header.flags
     guard isAcceptable(header, payloadLength: payload.count) else {
       if !flags.contains(.rst) { acknowledgementDue = true }
@@ -92,6 +80,33 @@ extension TCPConnection {
     if flags.contains(.fin) && finSequence == receiveNext && !receivedFIN {
       receiveFIN(now: now)
     }
+  }
+
+  /// What SYN-RECEIVED and TIME-WAIT make of a segment before the usual checks: the segment to
+  /// process, or nil when it is dealt with.
+  private mutating func screen(_ segment: TCPHeader, now: Instant) -> TCPHeader? {
+    var header = segment
+    switch state {
+    case .synReceived
+    where header.flags.contains(.syn)
+      && header.sequenceNumber == initialReceiveSequence:
+      guard header.flags.contains(.ack) else {
+        synPending = true  // the peer's SYN again: our SYN-ACK was lost
+        return nil
+      }
+      // A simultaneous open (RFC 9293 figure 8, line 6): the peer's SYN-ACK repeats the SYN we
+      // have; what is new is its ACK of ours, so it is taken as a segment just after the SYN.
+      header.flags.remove(.syn)
+      header.sequenceNumber += 1
+    case .timeWait:
+      // RFC 1337: a reset must not cut TIME-WAIT short. The peer's FIN again means our last
+      // ACK was lost: it is acknowledged again (as an old segment) and 2 MSL restarts.
+      if header.flags.contains(.rst) { return nil }
+      if header.flags.contains(.fin) { timeWaitDeadline = now + configuration.timeWaitDuration }
+    default:
+      break
+    }
+    return header
   }
 
   /// RFC 9293's acceptability test: some of the segment lies in the receive window (or, with a

@@ -59,6 +59,12 @@ final class TCPConnectionCloseTests: XCTestCase {
     peer.send(seq: 1002, ack: iss + 2, flags: .rst, window: 0)
     XCTAssertTrue(peer.received().isEmpty, "resets are not answered")
     XCTAssertEqual(peer.interface.tcpTimeWaitCount, 1, "resets do not end TIME-WAIT")
+    // RFC 9293 section 3.10.7.4 (first check): an empty segment at RCV.NXT is acceptable and
+    // needs no answer (else two ends in TIME-WAIT would trade ACKs); an old one gets an ACK.
+    peer.send(seq: 1002, ack: iss + 2, flags: .ack)
+    XCTAssertTrue(peer.received().isEmpty, "an acceptable ACK is not answered")
+    peer.send(seq: 1001, ack: iss + 2, flags: .ack)
+    XCTAssertEqual(try peer.receivedOne().acknowledgement, 1002)
     _ = peer.run(for: .seconds(29))
     XCTAssertEqual(peer.interface.tcpTimeWaitCount, 1, "the FIN restarted the 30 s")
     _ = peer.run(for: .seconds(1))
@@ -197,5 +203,64 @@ final class TCPConnectionCloseTests: XCTestCase {
     XCTAssertTrue(peer.received().isEmpty, "a stale handle reaches nothing")
     XCTAssertEqual(peer.interface.statusTCP(newer)?.state, .established)
     peer.abortAndCheckEmpty(newer)
+  }
+
+  /// RFC 9293 section 3.10.7.4 (TIME-WAIT) and RFC 1337, for a connection whose application
+  /// still holds its handle: a retransmitted FIN is acknowledged and restarts 2 MSL; a reset,
+  /// even exactly at RCV.NXT, does not end TIME-WAIT early.
+  func testTimeWaitHeldByTheApplicationBehavesTheSame() throws {
+    var peer = TCPSegmentPeer { $0.tcp.timeWaitDuration = .seconds(30) }
+    let (handle, _, iss) = try peer.establishPassive()
+    try peer.interface.shutdownTCP(handle, now: peer.now)
+    _ = peer.received()
+    peer.send(seq: 1001, ack: iss + 2, flags: .fin)
+    XCTAssertEqual(try peer.receivedOne().acknowledgement, 1002)
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.state, .timeWait)
+    _ = peer.run(for: .seconds(20))
+    peer.send(seq: 1001, ack: iss + 2, flags: .fin)
+    let again = try peer.receivedOne()
+    XCTAssertEqual(again.sequence, iss + 2)
+    XCTAssertEqual(again.acknowledgement, 1002)
+    peer.send(seq: 1002, flags: .rst, window: 0)
+    peer.send(seq: 1002, ack: iss + 2, flags: .ack)
+    XCTAssertTrue(peer.received().isEmpty, "neither a reset nor an acceptable ACK is answered")
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.state, .timeWait, "RFC 1337")
+    XCTAssertNil(peer.interface.statusTCP(handle)?.error)
+    _ = peer.run(for: .seconds(29))
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.state, .timeWait, "the FIN restarted it")
+    _ = peer.run(for: .seconds(1))
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.state, .closed)
+    XCTAssertNil(peer.interface.statusTCP(handle)?.error)
+    peer.interface.closeTCP(handle, now: peer.now)
+    peer.assertTablesEmpty()
+  }
+
+  /// RFC 9293 section 3.8.1: a FIN is retransmitted like data until acknowledged (LAST-ACK).
+  func testFINIsRetransmittedInLastAck() throws {
+    var peer = TCPSegmentPeer()
+    let (handle, _, iss) = try peer.establishPassive()
+    peer.send(seq: 1001, ack: iss + 1, flags: .fin)
+    _ = peer.received()
+    peer.interface.closeTCP(handle, now: peer.now)
+    let fin = try peer.receivedOne()
+    let again = peer.runNextTimer()
+    XCTAssertEqual(again.map { $0.flags }, [[.fin, .ack]])
+    XCTAssertEqual(again.first?.sequence, fin.sequence)
+    peer.send(seq: 1002, ack: iss + 2, flags: .ack)
+    peer.assertTablesEmpty()
+  }
+
+  /// An application that closes and walks away while the peer never closes its side: the
+  /// orphan in FIN-WAIT-2 is given up after `timeWaitDuration` (as Linux's tcp_fin_timeout),
+  /// so that it cannot hold a slot forever.
+  func testOrphanInFinWait2IsFreedInTime() throws {
+    var peer = TCPSegmentPeer { $0.tcp.timeWaitDuration = .seconds(30) }
+    let (handle, _, iss) = try peer.establishPassive()
+    peer.interface.closeTCP(handle, now: peer.now)
+    XCTAssertEqual(try peer.receivedOne().flags, [.fin, .ack])
+    peer.send(seq: 1001, ack: iss + 2, flags: .ack)
+    XCTAssertEqual(peer.interface.tcpConnectionCount, 1)
+    XCTAssertTrue(peer.run(for: .seconds(30)).isEmpty)
+    peer.assertTablesEmpty()
   }
 }

@@ -135,4 +135,24 @@ final class TCPConnectionListenTests: XCTestCase {
     _ = peer.received()
     peer.assertTablesEmpty()
   }
+
+  /// RFC 9293 section 3.10.7.4 (SYN-RECEIVED, RST bit): a reset of a passive open sends the
+  /// connection away quietly, and the listener goes on.
+  func testResetInSYNReceivedDropsThePassiveOpen() throws {
+    var peer = TCPSegmentPeer()
+    let listener = try peer.interface.listenTCP(port: 80)
+    peer.send(seq: 1000, flags: .syn)
+    _ = try peer.receivedOne()
+    XCTAssertEqual(peer.interface.tcpConnectionCount, 1)
+    peer.send(seq: 1001, flags: .rst, window: 0)
+    XCTAssertTrue(peer.received().isEmpty)
+    XCTAssertEqual(peer.interface.tcpConnectionCount, 0)
+    XCTAssertNil(peer.interface.acceptTCP(listener))
+    XCTAssertTrue(peer.run(for: .seconds(100)).isEmpty, "no SYN-ACK retransmissions")
+    peer.send(seq: 5000, flags: .syn)
+    XCTAssertEqual(try peer.receivedOne().acknowledgement, 5001)
+    peer.interface.closeListener(listener, now: peer.now)
+    _ = peer.received()
+    peer.assertTablesEmpty()
+  }
 }
