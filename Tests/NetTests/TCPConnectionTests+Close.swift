@@ -263,4 +263,19 @@ final class TCPConnectionCloseTests: XCTestCase {
     XCTAssertTrue(peer.run(for: .seconds(30)).isEmpty)
     peer.assertTablesEmpty()
   }
+
+  /// RFC 9293 section 3.10.7.4 (FIN-WAIT-1, eighth step): a FIN that also acknowledges ours
+  /// goes straight to TIME-WAIT.
+  func testFINAcknowledgingOursGoesStraightToTimeWait() throws {
+    var peer = TCPSegmentPeer()
+    let (handle, _, iss) = try peer.establishPassive()
+    try peer.interface.shutdownTCP(handle, now: peer.now)
+    _ = try peer.receivedOne()
+    peer.send(seq: 1001, ack: iss + 2, flags: .fin)
+    XCTAssertEqual(try peer.receivedOne().acknowledgement, 1002)
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.state, .timeWait)
+    peer.interface.closeTCP(handle, now: peer.now)
+    _ = peer.run(for: peer.interface.configuration.tcp.timeWaitDuration)
+    peer.assertTablesEmpty()
+  }
 }

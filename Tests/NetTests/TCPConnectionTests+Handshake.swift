@@ -185,4 +185,33 @@ final class TCPConnectionHandshakeTests: XCTestCase {
     XCTAssertEqual(try peer.interface.receiveTCP(handle, upTo: 10, now: peer.now), [1, 2, 3])
     peer.abortAndCheckEmpty(handle)
   }
+
+  /// RFC 7323 section 2.2: window scaling needs both SYNs to carry the option; when the peer's
+  /// SYN-ACK has none, neither side scales (our window field is then the plain byte count),
+  /// and no timestamps or SACK are used either (RFC 7323 section 3.2, RFC 2018 section 2).
+  func testActiveOpenWithoutPeerOptionsScalesNothing() throws {
+    var peer = TCPSegmentPeer()
+    let handle = try peer.interface.connectTCP(to: peer.address, port: 80, now: peer.now)
+    let syn = try peer.receivedOne()
+    peer.send(
+      seq: 5000, ack: syn.sequence + 1, flags: .syn, window: 2000, from: 80,
+      to: syn.header.sourcePort)
+    let ack = try peer.receivedOne()
+    XCTAssertEqual(ack.header.window, 65_535, "unscaled: 64 KiB clamped to 16 bits")
+    XCTAssertEqual(ack.header.options, TCPOptions(), "no timestamps")
+    _ = try peer.interface.sendTCP(handle, [UInt8](repeating: 1, count: 600), now: peer.now)
+    XCTAssertEqual(try peer.receivedOne().payload.count, 536, "the default MSS")
+    peer.abortAndCheckEmpty(handle)
+  }
+
+  /// RFC 9293 section 3.10.5 (ABORT in SYN-SENT): the connection is deleted without a reset,
+  /// since the peer knows nothing of it yet.
+  func testAbortInSYNSentSendsNothing() throws {
+    var peer = TCPSegmentPeer()
+    let handle = try peer.interface.connectTCP(to: peer.address, port: 80, now: peer.now)
+    XCTAssertEqual(try peer.receivedOne().flags, .syn)
+    peer.interface.abortTCP(handle, now: peer.now)
+    XCTAssertTrue(peer.run(for: .seconds(10)).isEmpty)
+    peer.assertTablesEmpty()
+  }
 }

@@ -155,4 +155,18 @@ final class TCPConnectionListenTests: XCTestCase {
     _ = peer.received()
     peer.assertTablesEmpty()
   }
+
+  /// RFC 9293 section 3.10.7.2 (LISTEN, second check): any acknowledgement to a listener is
+  /// bad, a SYN-ACK included, and is answered with <SEQ=SEG.ACK><CTL=RST>.
+  func testAcknowledgementToAListenerIsReset() throws {
+    var peer = TCPSegmentPeer()
+    let listener = try peer.interface.listenTCP(port: 80)
+    peer.send(seq: 1000, ack: 4242, flags: .syn)
+    let reset = try peer.receivedOne()
+    XCTAssertEqual(reset.flags, .rst)
+    XCTAssertEqual(reset.sequence, 4242)
+    XCTAssertEqual(peer.interface.tcpConnectionCount, 0)
+    peer.interface.closeListener(listener, now: peer.now)
+    peer.assertTablesEmpty()
+  }
 }

@@ -107,4 +107,69 @@ final class TCPConnectionReceiveTests: XCTestCase {
     XCTAssertEqual(peer.interface.statusTCP(handle)?.readableBytes, 1000, "500 of 700 fitted")
     peer.abortAndCheckEmpty(handle)
   }
+
+  /// RFC 9293 section 3.4 (sequence numbers are compared modulo 2^32): a peer whose sequence
+  /// numbers wrap during the connection is followed across the wrap.
+  func testSequenceNumbersWrap() throws {
+    var peer = TCPSegmentPeer()
+    let listener = try peer.interface.listenTCP(port: peer.listeningPort)
+    peer.send(seq: 0xFFFF_FFF0, flags: .syn)
+    let synAck = try peer.receivedOne()
+    XCTAssertEqual(synAck.acknowledgement, 0xFFFF_FFF1)
+    peer.send(seq: 0xFFFF_FFF1, ack: synAck.sequence + 1, flags: .ack)
+    let handle = try XCTUnwrap(peer.interface.acceptTCP(listener))
+    peer.send(seq: 0xFFFF_FFF1, ack: synAck.sequence + 1, flags: .psh, payload: bytes(40))
+    peer.send(seq: 0x19, ack: synAck.sequence + 1, flags: .fin)
+    XCTAssertEqual(try peer.receivedOne().acknowledgement, 0x1A, "40 bytes and the FIN")
+    XCTAssertEqual(try peer.interface.receiveTCP(handle, upTo: 100, now: peer.now), bytes(40))
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.reachedEndOfStream, true)
+    peer.abortAndCheckEmpty(handle)
+  }
+
+  /// RFC 9293 section 3.10.7.4 (SYN-RECEIVED, then the text): the ACK completing the
+  /// handshake may carry data, which is delivered.
+  func testDataOnTheHandshakeACKIsDelivered() throws {
+    var peer = TCPSegmentPeer()
+    let listener = try peer.interface.listenTCP(port: peer.listeningPort)
+    peer.send(seq: 1000, flags: .syn)
+    let synAck = try peer.receivedOne()
+    peer.send(seq: 1001, ack: synAck.sequence + 1, flags: .psh, payload: [1, 2, 3])
+    let handle = try XCTUnwrap(peer.interface.acceptTCP(listener))
+    XCTAssertEqual(try peer.interface.receiveTCP(handle, upTo: 10, now: peer.now), [1, 2, 3])
+    peer.abortAndCheckEmpty(handle)
+  }
+
+  /// RFC 2018 section 3 and RFC 7323: with timestamps in every segment, at most three SACK
+  /// blocks fit in the options; the most recent come first.
+  func testAtMostThreeSACKBlocksWithTimestamps() throws {
+    var peer = TCPSegmentPeer()
+    let (handle, _, iss) = try peer.establishPassive(options: TCPSegmentPeer.fullOptions())
+    var last: TCPSegmentPeer.Sent?
+    for hole in 1...4 {
+      peer.send(
+        seq: 1001 + UInt32(hole * 200), ack: iss + 1, flags: .psh,
+        options: TCPOptions(timestamps: .init(value: 200, echoReply: 0)), payload: bytes(100))
+      last = try peer.receivedOne()
+    }
+    let blocks = try XCTUnwrap(last).header.options.sackBlocks
+    XCTAssertEqual(blocks.map { $0.leftEdge.rawValue }, [1801, 1601, 1401])
+    XCTAssertEqual(blocks.map { $0.rightEdge.rawValue }, [1901, 1701, 1501])
+    peer.abortAndCheckEmpty(handle)
+  }
+
+  /// RFC 9293 section 3.8.6.3: an acknowledgement owed rides on outgoing data, and no separate
+  /// ACK follows when the delayed-ACK timer would have fired.
+  func testDelayedAcknowledgementRidesOnData() throws {
+    var peer = TCPSegmentPeer()
+    let (handle, _, iss) = try peer.establishPassive()
+    peer.send(seq: 1001, ack: iss + 1, flags: .psh, payload: [1, 2])
+    XCTAssertTrue(peer.received().isEmpty)
+    _ = try peer.interface.sendTCP(handle, [7], now: peer.now)
+    let data = try peer.receivedOne()
+    XCTAssertEqual(data.acknowledgement, 1003)
+    XCTAssertEqual(data.payload, [7])
+    peer.send(seq: 1003, ack: iss + 2, flags: .ack)
+    XCTAssertTrue(peer.run(for: .seconds(1)).isEmpty)
+    peer.abortAndCheckEmpty(handle)
+  }
 }
