@@ -214,4 +214,41 @@ final class TCPConnectionHandshakeTests: XCTestCase {
     XCTAssertTrue(peer.run(for: .seconds(10)).isEmpty)
     peer.assertTablesEmpty()
   }
+
+  /// RFC 9293 section 3.10.2 (SEND in SYN-SENT): data queued before the open completes goes
+  /// out once it does, the first data segment carrying the handshake's ACK.
+  func testDataQueuedInSYNSentGoesWithTheHandshake() throws {
+    var peer = TCPSegmentPeer()
+    let handle = try peer.interface.connectTCP(to: peer.address, port: 80, now: peer.now)
+    let syn = try peer.receivedOne()
+    XCTAssertEqual(try peer.interface.sendTCP(handle, [1, 2, 3], now: peer.now), 3)
+    XCTAssertTrue(peer.received().isEmpty, "no data before the handshake")
+    peer.send(
+      seq: 5000, ack: syn.sequence + 1, flags: .syn, options: TCPOptions(maximumSegmentSize: 1460),
+      from: 80, to: syn.header.sourcePort)
+    let data = try peer.receivedOne()
+    XCTAssertEqual(data.sequence, syn.sequence + 1)
+    XCTAssertEqual(data.acknowledgement, 5001)
+    XCTAssertEqual(data.payload, [1, 2, 3])
+    peer.abortAndCheckEmpty(handle)
+  }
+
+  /// RFC 9293 section 3.10.4 (CLOSE in SYN-RECEIVED): the FIN waits until the handshake
+  /// completes, then goes (here after a simultaneous open).
+  func testCloseInSYNReceivedSendsTheFINOnceEstablished() throws {
+    var peer = TCPSegmentPeer()
+    let handle = try peer.interface.connectTCP(to: peer.address, port: 80, now: peer.now)
+    let syn = try peer.receivedOne()
+    let local = syn.header.sourcePort
+    peer.send(seq: 300, flags: .syn, from: 80, to: local)
+    XCTAssertEqual(try peer.receivedOne().flags, [.syn, .ack])
+    try peer.interface.shutdownTCP(handle, now: peer.now)
+    XCTAssertTrue(peer.received().isEmpty, "no FIN before our SYN is acknowledged")
+    peer.send(seq: 301, ack: syn.sequence + 1, flags: .ack, from: 80, to: local)
+    let fin = try peer.receivedOne()
+    XCTAssertEqual(fin.flags, [.fin, .ack])
+    XCTAssertEqual(fin.sequence, syn.sequence + 1)
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.state, .finWait1)
+    peer.abortAndCheckEmpty(handle)
+  }
 }
