@@ -35,7 +35,8 @@ extension NetworkInterface {
     } else if let entry = tcpSockets.timeWait.entry(for: endpoints),
       !isNewIncarnation(header, of: entry, endpoints: endpoints)
     {
-      receiveInTimeWait(header, entry: entry, endpoints: endpoints, now: now)
+      receiveInTimeWait(
+        header, payloadLength: payload.count, entry: entry, endpoints: endpoints, now: now)
     } else if let listener = tcpSockets.listenerIndex(port: header.destinationPort) {
       tcpSockets.timeWait.remove(endpoints)
       receiveOnListener(
@@ -61,14 +62,20 @@ extension NetworkInterface {
   }
 
   /// TIME-WAIT: the peer repeating its FIN gets the last ACK again and restarts 2 MSL; a reset
-  /// is ignored (RFC 1337); anything else gets an ACK that says where we stand.
+  /// is ignored (RFC 1337); any other segment that the closed window cannot accept gets an ACK
+  /// that says where we stand. An empty segment at RCV.NXT is acceptable and gets nothing: were
+  /// it answered, two ends in TIME-WAIT would trade ACKs for 2 MSL.
   private mutating func receiveInTimeWait(
-    _ header: TCPHeader, entry: TCPTimeWaitTable.Entry, endpoints: TCPEndpoints, now: Instant
+    _ header: TCPHeader, payloadLength: Int, entry: TCPTimeWaitTable.Entry,
+    endpoints: TCPEndpoints, now: Instant
   ) {
-    guard !header.flags.contains(.rst) else { return }
-    if header.flags.contains(.fin) {
+    let flags = header.flags
+    guard !flags.contains(.rst) else { return }
+    if flags.contains(.fin) {
       tcpSockets.timeWait.restart(endpoints, until: now + configuration.tcp.timeWaitDuration)
     }
+    let empty = payloadLength == 0 && !flags.contains(.syn) && !flags.contains(.fin)
+    guard !(empty && header.sequenceNumber == entry.receiveNext) else { return }
     let acknowledgement = TCPHeader(
       sourcePort: endpoints.localPort, destinationPort: endpoints.remotePort,
       sequenceNumber: entry.sendNext, acknowledgementNumber: entry.receiveNext, flags: .ack,
@@ -149,11 +156,14 @@ extension NetworkInterface {
         localPort: endpoints.localPort, remote: endpoints.remoteAddress,
         remotePort: endpoints.remotePort, clientSequence: header.sequenceNumber - 1, now: now)
     else { return false }
-    let connection = TCPConnection(
+    var connection = TCPConnection(
       cookieAcknowledgement: header, endpoints: endpoints,
       maximumSegmentSize: ourMaximumSegmentSize,
       peerMaximumSegmentSize: Int(peerMaximumSegmentSize), configuration: configuration.tcp,
       now: now)
+    // The window our stateless SYN-ACK offered is in force: data sent with this ACK fits it.
+    connection.advertisedWindowEdge =
+      header.sequenceNumber + UInt32(min(configuration.tcp.receiveBufferSize, 0xFFFF))
     // A full table drops the ACK: the peer's data retransmission brings it back later.
     guard let slot = tcpSockets.insert(connection, listenerPort: endpoints.localPort) else {
       return true

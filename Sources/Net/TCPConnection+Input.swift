@@ -46,15 +46,10 @@ extension TCPConnection {
   /// Every other state: check the sequence number, RST, SYN and ACK, then take the text and
   /// the FIN.
   private mutating func receiveSynchronizing(
-    _ header: TCPHeader, payload: ArraySlice<UInt8>, now: Instant
+    _ segment: TCPHeader, payload: ArraySlice<UInt8>, now: Instant
   ) {
+    guard let header = screen(segment, now: now) else { return }
     let flags = header.flags
-    if state == .synReceived && flags.contains(.syn) && !flags.contains(.ack)
-      && header.sequenceNumber == initialReceiveSequence
-    {
-      synPending = true  // the peer's SYN again: our SYN-ACK was lost
-      return
-    }
     guard isAcceptable(header, payloadLength: payload.count) else {
       if !flags.contains(.rst) { acknowledgementDue = true }
       return
@@ -85,6 +80,33 @@ extension TCPConnection {
     if flags.contains(.fin) && finSequence == receiveNext && !receivedFIN {
       receiveFIN(now: now)
     }
+  }
+
+  /// What SYN-RECEIVED and TIME-WAIT make of a segment before the usual checks: the segment to
+  /// process, or nil when it is dealt with.
+  private mutating func screen(_ segment: TCPHeader, now: Instant) -> TCPHeader? {
+    var header = segment
+    switch state {
+    case .synReceived
+    where header.flags.contains(.syn)
+      && header.sequenceNumber == initialReceiveSequence:
+      guard header.flags.contains(.ack) else {
+        synPending = true  // the peer's SYN again: our SYN-ACK was lost
+        return nil
+      }
+      // A simultaneous open (RFC 9293 figure 8, line 6): the peer's SYN-ACK repeats the SYN we
+      // have; what is new is its ACK of ours, so it is taken as a segment just after the SYN.
+      header.flags.remove(.syn)
+      header.sequenceNumber += 1
+    case .timeWait:
+      // RFC 1337: a reset must not cut TIME-WAIT short. The peer's FIN again means our last
+      // ACK was lost: it is acknowledged again (as an old segment) and 2 MSL restarts.
+      if header.flags.contains(.rst) { return nil }
+      if header.flags.contains(.fin) { timeWaitDeadline = now + configuration.timeWaitDuration }
+    default:
+      break
+    }
+    return header
   }
 
   /// RFC 9293's acceptability test: some of the segment lies in the receive window (or, with a
@@ -269,8 +291,8 @@ extension TCPConnection {
 
   /// Step seven: data. In-order bytes go to the receive buffer, with whatever they join from
   /// the reassembly queue; out-of-order ones go to that queue. Every second full segment, a
-  /// filled gap or an out-of-order arrival is acknowledged at once; otherwise the ACK waits a
-  /// little for company (RFC 9293 section 3.8.6.3, RFC 5681 section 4.2).
+  /// filled gap, an out-of-order arrival or bytes beyond the window are acknowledged at once;
+  /// otherwise the ACK waits a little for company (RFC 9293 section 3.8.6.3, RFC 5681 section 4.2).
   private mutating func receiveText(
     _ payload: ArraySlice<UInt8>, at sequence: SequenceNumber, now: Instant
   ) {
@@ -282,7 +304,11 @@ extension TCPConnection {
       start = receiveNext
     }
     let offset = receiveNext.distance(to: start).clamped
-    bytes = bytes.prefix(max(receiveWindow - offset, 0))
+    let room = max(receiveWindow - offset, 0)
+    // Bytes beyond the window are dropped: the ACK goes at once to tell the sender where the
+    // window ends, rather than leave it to find out by timeout.
+    let overflowed = bytes.count > room
+    bytes = bytes.prefix(room)
     guard !bytes.isEmpty else {
       acknowledgementDue = true
       return
@@ -302,7 +328,7 @@ extension TCPConnection {
       receiveNext += UInt32(joined)
     }
     unacknowledgedReceivedBytes += accepted + filled.count
-    if !filled.isEmpty || !reassembly.isEmpty
+    if overflowed || !filled.isEmpty || !reassembly.isEmpty
       || unacknowledgedReceivedBytes >= 2 * receiveMaximumSegmentSize
     {
       acknowledgementDue = true
