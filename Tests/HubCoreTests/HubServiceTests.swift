@@ -200,7 +200,7 @@ final class HubServiceTests: XCTestCase {
     XCTAssertEqual(wrongMethod.status, 405)
     XCTAssertEqual(wrongMethod.headers["Allow"], "GET, HEAD")
     for query in [
-      "since=yesterday", "limit=0", "limit=10001", "colour=red",
+      "since=yesterday", "limit=0", "limit=20001", "colour=red",
       "since=2026-11-27T00:00:00Z&until=2026-11-26T00:00:00Z",
     ] {
       _ = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [1]))
