@@ -97,7 +97,8 @@ struct StackStream<Handler: StreamConnectionHandler> {
       if pendingStart == pending.count {
         pending = []
         pendingStart = 0
-      } else if pendingStart > 1 << 20 {
+      } else if pendingStart > pending.count / 2 {
+        // Compacting only once half is sent keeps the cost of moving bytes linear overall.
         pending.removeFirst(pendingStart)
         pendingStart = 0
       }

@@ -1,4 +1,5 @@
 import Net
+import Randomness
 import XCTest
 
 final class InternetChecksumTests: XCTestCase {
@@ -35,5 +36,17 @@ final class InternetChecksumTests: XCTestCase {
   func testLongAllOnesDataDoesNotOverflow() {
     let data = [UInt8](repeating: 0xFF, count: 200_000)
     XCTAssertEqual(InternetChecksum.checksum(data), 0x0000)
+  }
+
+  /// The four-bytes-at-a-time path for bytes in memory agrees with the word-by-word path that
+  /// other collections take, for every length (odd ones too) and many contents.
+  func testContiguousAndWordByWordPathsAgree() {
+    var random = SeededRandom(seed: 1071)
+    for length in 0..<600 {
+      let data = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+      let wordByWord = InternetChecksum.checksum(data.lazy.map { $0 })
+      XCTAssertEqual(InternetChecksum.checksum(data), wordByWord, "length \(length)")
+      XCTAssertEqual(InternetChecksum.checksum(data[...]), wordByWord, "length \(length)")
+    }
   }
 }
