@@ -161,7 +161,8 @@ extension TCPConnection {
     let sent = sendUnacknowledged.distance(to: sendNext).clamped
     // What the peer SACKed has left the network (RFC 6675 section 5.1, after a timeout).
     let inFlight = sent - (sackPermitted ? scoreboard.sackedBytes(below: sendNext) : 0)
-    let window = ignoringCongestion ? sendWindow : min(sendWindow, congestion.congestionWindow)
+    let window =
+      ignoringCongestion ? sendWindow : min(sendWindow, congestionWindowWithLimitedTransmit)
     // The receive window still counts from SND.UNA; cwnd limits what is in flight.
     let usable = max(min(window - inFlight, sendWindow - sent), 0)
     if unsent == 0 { return 0 }  // the FIN alone
@@ -182,6 +183,18 @@ extension TCPConnection {
     // Window-limited and short: send only a worthwhile piece, or when nothing is in flight
     // (otherwise no acknowledgement would come to open the window further).
     return length >= maximumSendWindow / 2 || inFlight == 0 ? length : nil
+  }
+
+  /// cwnd, plus a segment for each of the first two duplicate ACKs while only new data goes
+  /// out: RFC 3042's limited transmit, which keeps ACKs coming so that a small window still
+  /// reaches the three duplicates that fast retransmit needs. cwnd itself does not change.
+  private var congestionWindowWithLimitedTransmit: Int {
+    let duplicates = congestion.duplicateAcknowledgements
+    guard !congestion.isInRecovery, sendNext == sendMaximum, duplicates > 0 else {
+      return congestion.congestionWindow
+    }
+    let extra = min(duplicates, TCPCongestionControl.duplicateAcknowledgementThreshold - 1)
+    return congestion.congestionWindow + extra * sendMaximumSegmentSize
   }
 
   /// The most data one segment carries: the MSS less the options every segment has.
