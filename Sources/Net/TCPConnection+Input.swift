@@ -197,13 +197,13 @@ extension TCPConnection {
     let ack = header.acknowledgementNumber
     let newlyAcknowledged = sendUnacknowledged.distance(to: ack).clamped
     let flightBefore = flightSize
+    sampleRoundTrip(header, now: now)  // before SND.UNA moves: Karn's rule looks at it
     let freed = min(dataStart.distance(to: ack).clamped, sendBuffer.count)
     sendBuffer.removeFirst(freed)
     dataStart += UInt32(freed)
     sendUnacknowledged = ack
     if sendNext < ack { sendNext = ack }
     if highestRetransmitted < ack { highestRetransmitted = ack }
-    sampleRoundTrip(header, now: now)
     retransmissionCount = 0
     persistBackoff = 0
     if sackPermitted {
@@ -253,6 +253,10 @@ extension TCPConnection {
   /// else from the timed segment if it is now acknowledged and was never retransmitted.
   private mutating func sampleRoundTrip(_ header: TCPHeader, now: Instant) {
     if let timestamps, let echoed = header.options.timestamps?.echoReply, echoed != 0 {
+      guard
+        retransmittedEnd <= sendUnacknowledged
+          || !(SequenceNumber(echoed) < SequenceNumber(retransmissionTimestamp))
+      else { return }
       let elapsed = timestamps.value(at: now) &- echoed
       if elapsed < 1 << 31 { roundTrip.addSample(.milliseconds(Int64(elapsed))) }
       return

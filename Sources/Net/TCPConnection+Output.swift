@@ -66,7 +66,10 @@ extension TCPConnection {
       advertisedWindowEdge = receiveNext + UInt32(min(receiveWindow, 0xFFFF))
       noteAcknowledgementSent()
     }
-    if sendMaximum == initialSendSequence {
+    if sendMaximum != initialSendSequence {
+      retransmittedEnd = sendMaximum  // a SYN sent again
+      retransmissionTimestamp = timestampNow(now)
+    } else {
       sendMaximum = initialSendSequence + 1
       sendNext = sendMaximum
       roundTripProbe = (initialSendSequence, now)
@@ -93,9 +96,21 @@ extension TCPConnection {
       transmitSACKRecovery(now: now, into: &output)
       return
     }
-    while let length = nextSegmentLength() {
+    while true {
+      skipSACKedData()
+      guard let length = nextSegmentLength() else { return }
       send(at: sendNext, length: length, now: now, into: &output)
     }
+  }
+
+  /// While going back after a retransmission timeout, moves SND.NXT past data the peer has
+  /// SACKed since: RFC 6675 section 5.1 asks the sender to use the SACK information that
+  /// arrives after the timeout to fill in only what the receiver reports missing.
+  private mutating func skipSACKedData() {
+    guard sackPermitted, sendNext < sendMaximum,
+      let range = scoreboard.firstRange(endingAfter: sendNext), range.leftEdge <= sendNext
+    else { return }
+    sendNext = range.rightEdge < sendMaximum ? range.rightEdge : sendMaximum
   }
 
   /// RFC 6675 section 5 (step C): while the estimated bytes in the network (`pipe`) leave a
@@ -143,11 +158,20 @@ extension TCPConnection {
     let offset = dataStart.distance(to: sendNext).clamped
     let unsent = sendBuffer.count - offset
     guard unsent > 0 || (finQueued && sendNext == finSequence) else { return nil }
-    let inFlight = sendUnacknowledged.distance(to: sendNext).clamped
-    let window = ignoringCongestion ? sendWindow : min(sendWindow, congestion.congestionWindow)
-    let usable = max(window - inFlight, 0)
+    let sent = sendUnacknowledged.distance(to: sendNext).clamped
+    // What the peer SACKed has left the network (RFC 6675 section 5.1, after a timeout).
+    let inFlight = sent - (sackPermitted ? scoreboard.sackedBytes(below: sendNext) : 0)
+    let window =
+      ignoringCongestion ? sendWindow : min(sendWindow, congestionWindowWithLimitedTransmit)
+    // The receive window still counts from SND.UNA; cwnd limits what is in flight.
+    let usable = max(min(window - inFlight, sendWindow - sent), 0)
     if unsent == 0 { return 0 }  // the FIN alone
-    let length = min(unsent, sendMaximumPayload, usable)
+    var length = min(unsent, sendMaximumPayload, usable)
+    if sackPermitted, sendNext < sendMaximum,
+      let range = scoreboard.firstRange(endingAfter: sendNext)
+    {
+      length = min(length, sendNext.distance(to: range.leftEdge).clamped)  // stop at SACKed data
+    }
     guard length > 0 else { return nil }
     let retransmitting = sendNext < sendMaximum
     if length == sendMaximumPayload || retransmitting { return length }
@@ -159,6 +183,18 @@ extension TCPConnection {
     // Window-limited and short: send only a worthwhile piece, or when nothing is in flight
     // (otherwise no acknowledgement would come to open the window further).
     return length >= maximumSendWindow / 2 || inFlight == 0 ? length : nil
+  }
+
+  /// cwnd, plus a segment for each of the first two duplicate ACKs while only new data goes
+  /// out: RFC 3042's limited transmit, which keeps ACKs coming so that a small window still
+  /// reaches the three duplicates that fast retransmit needs. cwnd itself does not change.
+  private var congestionWindowWithLimitedTransmit: Int {
+    let duplicates = congestion.duplicateAcknowledgements
+    guard !congestion.isInRecovery, sendNext == sendMaximum, duplicates > 0 else {
+      return congestion.congestionWindow
+    }
+    let extra = min(duplicates, TCPCongestionControl.duplicateAcknowledgementThreshold - 1)
+    return congestion.congestionWindow + extra * sendMaximumSegmentSize
   }
 
   /// The most data one segment carries: the MSS less the options every segment has.
@@ -178,6 +214,8 @@ extension TCPConnection {
     let end = sequence + UInt32(segment.sequenceLength)
     if sequence < sendMaximum {
       roundTripProbe = nil  // Karn's rule: a retransmitted segment gives no sample
+      retransmittedEnd = SequenceNumber.later(retransmittedEnd, end)
+      retransmissionTimestamp = timestamps?.value(at: now) ?? 0
     } else if roundTripProbe == nil && timestamps == nil {
       roundTripProbe = (sequence, now)
     }

@@ -92,6 +92,14 @@ struct TCPConnection {
   var scoreboard: TCPSACKScoreboard
   /// RFC 6675's HighRxt: the highest sequence number retransmitted in this recovery.
   var highestRetransmitted: SequenceNumber
+  /// The sequence number just after the highest byte ever sent twice (the SYN included), and
+  /// our timestamp when we last sent one again. An ACK of bytes below `retransmittedEnd` is
+  /// timed from its echoed timestamp only if that names the latest retransmission or a later
+  /// segment (Karn's rule, RFC 6298 section 3, with timestamps telling the copies apart as in
+  /// RFC 3522): an older echo comes from a peer that dropped our copy as a duplicate, or kept
+  /// TS.Recent across a hole (RFC 7323 section 4.3), and would count the whole timeout as RTT.
+  var retransmittedEnd: SequenceNumber
+  var retransmissionTimestamp: UInt32 = 0
   /// A segment being timed without timestamps: only one never retransmitted (Karn's rule).
   var roundTripProbe: (sequence: SequenceNumber, sentAt: Instant)?
   /// Consecutive retransmission timeouts without progress.
@@ -147,6 +155,7 @@ struct TCPConnection {
     sendMaximum = initialSequence
     dataStart = initialSequence + 1
     highestRetransmitted = initialSequence
+    retransmittedEnd = initialSequence
     self.timestampOffset = timestampOffset
     receiveMaximumSegmentSize = maximumSegmentSize
     sendBuffer = ByteQueue(capacity: configuration.sendBufferSize)

@@ -63,6 +63,23 @@ public struct TCPSACKScoreboard: Hashable, Sendable {
     ranges.contains { $0.leftEdge <= start && end <= $0.rightEdge }
   }
 
+  /// The first SACKed range that ends after `sequence`: the range holding it, or the next one
+  /// above it. Nil when nothing above `sequence` is SACKed.
+  public func firstRange(endingAfter sequence: SequenceNumber) -> TCPOptions.SACKBlock? {
+    ranges.first { sequence < $0.rightEdge }
+  }
+
+  /// How many SACKed bytes lie below `sequence`.
+  public func sackedBytes(below sequence: SequenceNumber) -> Int {
+    var bytes = 0
+    for range in ranges {
+      guard range.leftEdge < sequence else { break }
+      let end = sequence < range.rightEdge ? sequence : range.rightEdge
+      bytes += Self.length(from: range.leftEdge, to: end)
+    }
+    return bytes
+  }
+
   /// RFC 6675's IsLost: whether the unSACKed byte `sequence` counts as lost because DupThresh
   /// (3) separate SACKed ranges lie above it, or more than (DupThresh - 1) * SMSS SACKed bytes.
   /// A range stands for at least one segment, so three ranges are three discontiguous segments.

@@ -12,8 +12,12 @@ struct TCPTestBed {
   let port: UInt16 = 8080
   var listener: TCPListenerHandle
 
-  /// A bed whose wire drops, duplicates and reorders frames with these probabilities.
-  init(loss: Double = 0, duplication: Double = 0, reordering: Double = 0, seed: UInt64) throws {
+  /// A bed whose wire drops, duplicates and reorders frames with these probabilities;
+  /// `adjust` may change both hosts' TCP configuration further.
+  init(
+    loss: Double = 0, duplication: Double = 0, reordering: Double = 0, seed: UInt64,
+    adjust: (inout TCPConfiguration) -> Void = { _ in }
+  ) throws {
     var wire = SimulatedWireConfiguration()
     wire.dropProbability = loss
     wire.duplicateProbability = duplication
@@ -25,6 +29,7 @@ struct TCPTestBed {
       configuration.tcp.timeWaitDuration = .seconds(2)
       configuration.tcp.maximumRetransmissions = 30
       configuration.maximumQueuedFrames = 512
+      adjust(&configuration.tcp)
     }
     listener = try hosts.hosts[0].listenTCP(port: 8080)
   }
