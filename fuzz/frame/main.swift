@@ -1,17 +1,82 @@
-// libFuzzer entry point for everything the stack parses from the wire (run with
-// `scripts/fuzz frame SECONDS`): an input is an Ethernet frame, taken apart layer by layer as
-// the interface will, with every payload also offered to the parsers of the protocols that ride
-// on UDP (DHCP, DNS). Any input must either be rejected with a `WireError` or parse; parsed
-// headers must emit bytes that parse back to the same header. Traps and sanitizer reports are
-// findings.
+// libFuzzer entry point for everything the stack takes from the wire (run with
+// `scripts/fuzz frame SECONDS`).
+//
+// An input is a short series of Ethernet frames (see `FuzzRecord`), fed one by one to a copy of
+// the server in `FuzzScenario`: a TCP stack with two listeners, an ESTABLISHED connection with
+// data in flight, a TIME-WAIT entry and a full backlog that answers with SYN cookies. Each
+// record may ask for its IPv4 and TCP/UDP/ICMP checksums to be corrected, so that mutations
+// reach the state machines behind the checksum checks, and may let time pass before it. After
+// each frame the application accepts and reads, and due timers run; after the last, the clock
+// runs 150 s on so that retransmission, delayed-ACK, persist and TIME-WAIT timers fire.
+//
+// Properties: every frame also goes through the parsers on its own (a parsed header emits
+// bytes that parse back to it; reassembly stays within its limits); the connection table and
+// the TIME-WAIT table stay within their limits; a poll leaves no timer due; timers settle
+// within 1000 polls; TIME-WAIT entries expire. Traps and sanitizer reports are findings.
 import Net
 import Time
+
+private let scenario = FuzzScenario()
 
 /// Called by libFuzzer once per input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-  let frame = Array(UnsafeBufferPointer(start: data, count: size))
-  guard let (ethernet, payload) = try? EthernetHeader.parse(frame[...]) else { return 0 }
+  let input = Array(UnsafeBufferPointer(start: data, count: size))
+  var server = scenario.hosts.server
+  var now = scenario.hosts.now
+  var framesFed = server.counters.framesReceived
+  for record in FuzzRecord.records(in: input) {
+    takeApartFrame(record.frame[...])
+    now = now + record.delay
+    server.receive(frame: record.frame, now: now)
+    framesFed += 1
+    serveApplication(&server, now: now)
+    runTimers(&server, from: now, until: now)
+    checkBounds(server, framesFed: framesFed)
+  }
+  runTimers(&server, from: now, until: now + .seconds(150))
+  checkBounds(server, framesFed: framesFed)
+  precondition(server.tcpTimeWaitCount == 0, "TIME-WAIT entries outlived 2 MSL")
+  return 0
+}
+
+/// What an application does between frames: takes and closes new connections, and reads
+/// what the established one received.
+private func serveApplication(_ server: inout NetworkInterface, now: Instant) {
+  for listener in scenario.listeners {
+    while let accepted = server.acceptTCP(listener) { server.closeTCP(accepted, now: now) }
+  }
+  _ = try? server.receiveTCP(scenario.connection.server, upTo: 65_536, now: now)
+  if let status = server.statusTCP(scenario.connection.server) {
+    precondition(status.readableBytes == 0, "receiveTCP left bytes behind")
+  }
+}
+
+/// Polls at each deadline up to `end` as a driver would, discarding what the server sends.
+private func runTimers(_ server: inout NetworkInterface, from start: Instant, until end: Instant) {
+  var now = start
+  for _ in 0..<1000 {
+    while server.transmit() != nil {}
+    guard let deadline = server.deadline, deadline <= end else { return }
+    precondition(deadline > now || now == start, "a poll left a timer due")
+    now = max(now, deadline)
+    server.poll(now: now)
+  }
+  preconditionFailure("timers still due after 1000 polls")
+}
+
+private func checkBounds(_ server: NetworkInterface, framesFed: Int) {
+  precondition(server.counters.framesReceived == framesFed, "frames counted")
+  precondition(
+    server.tcpConnectionCount <= FuzzScenario.maximumConnections, "connection table bound")
+  precondition(
+    server.tcpTimeWaitCount <= server.configuration.tcp.maximumTimeWaitConnections,
+    "TIME-WAIT table bound")
+}
+
+/// The parsers on their own: what the interface does with a frame, minus the state.
+private func takeApartFrame(_ frame: ArraySlice<UInt8>) {
+  guard let (ethernet, payload) = try? EthernetHeader.parse(frame) else { return }
   var emitted: [UInt8] = []
   ethernet.emit(payload: payload, into: &emitted)
   precondition((try? EthernetHeader.parse(emitted[...]))?.header == ethernet, "Ethernet round trip")
@@ -20,7 +85,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   case .ipv4: takeApartIPv4(payload)
   default: break
   }
-  return 0
 }
 
 private func takeApartIPv4(_ bytes: ArraySlice<UInt8>) {
