@@ -203,7 +203,11 @@ struct TCPConnection {
     sendMaximum = ack.acknowledgementNumber
     highestRetransmitted = sendNext
     setSendMaximumSegmentSize(peerMaximumSegmentSize)
-    updateSendWindow(from: ack)
+    // The first window comes from this ACK itself, unscaled (no window scale was agreed).
+    sendWindow = Int(ack.window)
+    maximumSendWindow = sendWindow
+    windowUpdateSequence = ack.sequenceNumber
+    windowUpdateAcknowledgement = ack.acknowledgementNumber
   }
 
   /// Takes the peer's SYN: its sequence number and the options both sides now use.
