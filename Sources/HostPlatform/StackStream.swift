@@ -41,6 +41,9 @@ struct StackStream<Handler: StreamConnectionHandler> {
   mutating func take(_ output: StreamOutput, holding: Bool) {
     if holding {
       held += output.bytes
+    } else if pendingCount == 0 {
+      pending = output.bytes  // no copy of a large response when nothing else waits
+      pendingStart = 0
     } else {
       pending += output.bytes
     }

@@ -44,7 +44,14 @@ public final class StackTCPServer<Handler: StreamConnectionHandler>: NetworkStac
     stack.attach(self)
   }
 
-  public var deadline: Instant? { streams.compactMap(\.deadline).min() }
+  public var deadline: Instant? {
+    var earliest: Instant?
+    for index in streams.indices {
+      guard let deadline = streams[index].deadline else { continue }
+      if earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
+    }
+    return earliest
+  }
 
   public func service(_ stack: NetworkStack, now: Instant) {
     while let socket = stack.interface.acceptTCP(listener) {

@@ -49,11 +49,18 @@ public struct EthernetHeader: Hashable, Sendable {
 
   /// Appends the header and the payload, then zeros up to the minimum frame length.
   public func emit(payload: some Collection<UInt8>, into buffer: inout [UInt8]) {
+    emit(into: &buffer) { $0.append(contentsOf: payload) }
+  }
+
+  /// Appends the header, lets `writePayload` append the payload right after it (an IPv4
+  /// header and its data, say, so that a frame is built in one buffer with one copy of the
+  /// data), then pads a short frame to the minimum.
+  public func emit(into buffer: inout [UInt8], payload writePayload: (inout [UInt8]) -> Void) {
     let frameStart = buffer.count
-    buffer.append(contentsOf: destination.array)
-    buffer.append(contentsOf: source.array)
+    destination.append(to: &buffer)
+    source.append(to: &buffer)
     buffer.appendBigEndian(etherType.rawValue)
-    buffer.append(contentsOf: payload)
+    writePayload(&buffer)
     let padding = EthernetHeader.minimumFrameLength - (buffer.count - frameStart)
     if padding > 0 { buffer.append(contentsOf: repeatElement(0, count: padding)) }
   }

@@ -128,11 +128,13 @@ extension NetworkInterface {
       counters.transmitQueueFull += fragments.count
       return
     }
+    let ethernet = EthernetHeader(
+      destination: mac, source: configuration.macAddress, etherType: .ipv4)
     for fragment in fragments {
-      var bytes: [UInt8] = []
-      bytes.reserveCapacity(IPv4Header.length + fragment.payload.count)
-      fragment.header.emit(payload: fragment.payload, into: &bytes)
-      enqueueFrame(to: mac, etherType: .ipv4, payload: bytes)
+      var frame: [UInt8] = []
+      frame.reserveCapacity(EthernetHeader.length + IPv4Header.length + fragment.payload.count)
+      ethernet.emit(into: &frame) { fragment.header.emit(payload: fragment.payload, into: &$0) }
+      transmitQueue.append(frame)
     }
   }
 }

@@ -85,9 +85,11 @@ extension NetworkInterface {
     _ handle: TCPSocketHandle, _ bytes: some Collection<UInt8>, now: Instant
   ) throws(TCPSocketError) -> Int {
     let slot = try openSlot(handle)
-    let connection = tcpSockets.slots[slot]!.connection
-    if let error = connection.error { throw .connection(error) }
-    guard connection.state.acceptsData && !connection.finQueued else { throw .sendingClosed }
+    let (error, open) = tcpSockets.read(slot) { slot in
+      (slot.connection.error, slot.connection.state.acceptsData && !slot.connection.finQueued)
+    }!
+    if let error { throw .connection(error) }
+    guard open else { throw .sendingClosed }
     let accepted = tcpSockets.slots[slot]!.connection.send(bytes)
     flushTCP(slot, now: now)
     return accepted
@@ -106,14 +108,16 @@ extension NetworkInterface {
 
   /// The connection's readiness and state; nil when the handle is not open.
   public func statusTCP(_ handle: TCPSocketHandle) -> TCPSocketStatus? {
-    guard let slot = tcpSockets.slot(handle), let connection = tcpSockets.slots[slot]?.connection
-    else { return nil }
-    let canSend = connection.state.acceptsData && !connection.finQueued
-    return TCPSocketStatus(
-      state: connection.state, readableBytes: connection.receiveBuffer.count,
-      writableBytes: canSend ? connection.sendBuffer.freeSpace : 0,
-      reachedEndOfStream: connection.reachedEndOfStream, error: connection.error,
-      unacknowledgedBytes: connection.sendBuffer.count)
+    guard let slot = tcpSockets.slot(handle) else { return nil }
+    return tcpSockets.read(slot) { slot in
+      let connection = slot.connection
+      let canSend = connection.state.acceptsData && !connection.finQueued
+      return TCPSocketStatus(
+        state: connection.state, readableBytes: connection.receiveBuffer.count,
+        writableBytes: canSend ? connection.sendBuffer.freeSpace : 0,
+        reachedEndOfStream: connection.reachedEndOfStream, error: connection.error,
+        unacknowledgedBytes: connection.sendBuffer.count)
+    }
   }
 
   /// Closes the sending side: a FIN follows the queued data, and the peer's data can still be
@@ -131,7 +135,7 @@ extension NetworkInterface {
   /// 3.10.4), so that the peer learns it was not all taken.
   public mutating func closeTCP(_ handle: TCPSocketHandle, now: Instant) {
     guard let slot = tcpSockets.slot(handle) else { return }
-    if tcpSockets.slots[slot]!.connection.receiveBuffer.isEmpty {
+    if tcpSockets.read(slot, { $0.connection.receiveBuffer.isEmpty }) == true {
       tcpSockets.slots[slot]!.connection.close()
     } else {
       var output: [TCPSegment] = []
@@ -187,10 +191,12 @@ extension NetworkInterface {
     tcpSockets.slots[slot]?.connection.transmit(now: now, into: &output)
     emit(output, for: slot, now: now)
     tcpSockets.settle(slot, now: now)
+    tcpSockets.refreshDeadline(slot)
   }
 
   private mutating func emit(_ output: [TCPSegment], for slot: Int, now: Instant) {
-    guard let endpoints = tcpSockets.slots[slot]?.connection.endpoints else { return }
+    guard !output.isEmpty, let endpoints = tcpSockets.read(slot, { $0.connection.endpoints })
+    else { return }
     for segment in output { emitTCP(segment, endpoints: endpoints, now: now) }
   }
 
@@ -208,16 +214,18 @@ extension NetworkInterface {
 
   /// The earliest TCP timer.
   var tcpDeadline: Instant? {
-    let connections = tcpSockets.slots.compactMap { $0?.connection.deadline }
-    return (connections + [tcpSockets.timeWait.deadline].compactMap { $0 }).min()
+    var earliest = tcpSockets.timeWait.deadline
+    for case let deadline? in tcpSockets.deadlineBySlot where earliest.map({ deadline < $0 }) ?? true
+    {
+      earliest = deadline
+    }
+    return earliest
   }
 
   /// Runs the TCP timers due by `now`.
   mutating func pollTCP(now: Instant) {
-    for slot in tcpSockets.slots.indices {
-      guard let deadline = tcpSockets.slots[slot]?.connection.deadline, deadline <= now else {
-        continue
-      }
+    for slot in tcpSockets.deadlineBySlot.indices {
+      guard let deadline = tcpSockets.deadlineBySlot[slot], deadline <= now else { continue }
       tcpSockets.slots[slot]!.connection.poll(now: now)
       flushTCP(slot, now: now)
     }

@@ -50,10 +50,26 @@ struct TCPSocketSet {
   /// Connections in the table (TIME-WAIT entries not counted).
   var connectionCount: Int { slotByEndpoints.count }
 
+  /// Each slot's earliest timer, kept beside the slots (see `refreshDeadline`) so that finding
+  /// the interface's next deadline reads a few words per connection.
+  private(set) var deadlineBySlot: [Instant?] = []
+
+  /// Reads the slot in `index` in place. A connection holds buffers and tables, and copying it
+  /// out of the array (as `if let slot = slots[index]` does) costs a reference count operation
+  /// on each; the closure's parameter is borrowed instead. Nil when the slot is free.
+  func read<Result>(_ index: Int, _ body: (Slot) -> Result) -> Result? {
+    slots.withUnsafeBufferPointer { buffer in buffer[index].map(body) }
+  }
+
+  /// Notes the connection's next timer after it changed; every change ends with this.
+  mutating func refreshDeadline(_ index: Int) {
+    deadlineBySlot[index] = read(index) { $0.connection.deadline } ?? nil
+  }
+
   /// The slot `handle` names, if it is open to the application.
   func slot(_ handle: TCPSocketHandle) -> Int? {
     guard slots.indices.contains(handle.index), generations[handle.index] == handle.generation,
-      let slot = slots[handle.index], slot.listenerPort == nil, !slot.applicationClosed
+      read(handle.index, { $0.listenerPort == nil && !$0.applicationClosed }) == true
     else { return nil }
     return handle.index
   }
@@ -68,7 +84,7 @@ struct TCPSocketSet {
 
   /// Connections opening or waiting to be accepted on `port`.
   func backlogCount(port: UInt16) -> Int {
-    slots.reduce(0) { $0 + ($1?.listenerPort == port ? 1 : 0) }
+    slots.indices.reduce(0) { $0 + (read($1, { $0.listenerPort == port }) == true ? 1 : 0) }
   }
 
   /// Puts a connection in a free slot; nil when the table is full.
@@ -83,6 +99,7 @@ struct TCPSocketSet {
       index = slots.count
       slots.append(slot)
       generations.append(0)
+      deadlineBySlot.append(nil)
     }
     slotByEndpoints[connection.endpoints] = index
     return index
@@ -90,42 +107,54 @@ struct TCPSocketSet {
 
   /// Frees a slot: its handle stops working and its four-tuple is forgotten.
   mutating func release(_ index: Int) {
-    guard let slot = slots[index] else { return }
-    slotByEndpoints[slot.connection.endpoints] = nil
-    if let port = slot.listenerPort, let listener = listenerIndex(port: port) {
+    guard let (endpoints, listenerPort) = read(index, { ($0.connection.endpoints, $0.listenerPort) })
+    else { return }
+    slotByEndpoints[endpoints] = nil
+    if let port = listenerPort, let listener = listenerIndex(port: port) {
       listeners[listener].acceptQueue.removeAll { $0 == index }
     }
     slots[index] = nil
+    deadlineBySlot[index] = nil
     generations[index] &+= 1
   }
 
   /// After anything happened to the connection in `index`: queues a completed passive open
   /// for accept, and frees a connection nobody needs any more, keeping a TIME-WAIT entry.
   mutating func settle(_ index: Int, now: Instant) {
-    guard let slot = slots[index] else { return }
-    let connection = slot.connection
-    if let port = slot.listenerPort {
-      if connection.state == .closed {
+    guard
+      let (state, listenerPort, applicationClosed, timeWaitDeadline) = read(
+        index,
+        {
+          ($0.connection.state, $0.listenerPort, $0.applicationClosed,
+            $0.connection.timeWaitDeadline)
+        })
+    else { return }
+    if let port = listenerPort {
+      if state == .closed {
         release(index)
-      } else if connection.state.isSynchronized, let listener = listenerIndex(port: port),
+      } else if state.isSynchronized, let listener = listenerIndex(port: port),
         !listeners[listener].acceptQueue.contains(index)
       {
         listeners[listener].acceptQueue.append(index)
       }
       return
     }
-    guard slot.applicationClosed else { return }
-    switch connection.state {
+    guard applicationClosed else { return }
+    switch state {
     case .closed:
       release(index)
     case .timeWait:
-      timeWait.insert(
-        TCPTimeWaitTable.Entry(
-          sendNext: connection.sendNext, receiveNext: connection.receiveNext,
-          deadline: connection.timeWaitDeadline ?? now + configuration.timeWaitDuration),
-        for: connection.endpoints)
+      let entry = read(index) { slot in
+        (
+          slot.connection.endpoints,
+          TCPTimeWaitTable.Entry(
+            sendNext: slot.connection.sendNext, receiveNext: slot.connection.receiveNext,
+            deadline: timeWaitDeadline ?? now + configuration.timeWaitDuration)
+        )
+      }!
+      timeWait.insert(entry.1, for: entry.0)
       release(index)
-    case .finWait2 where connection.timeWaitDeadline == nil:
+    case .finWait2 where timeWaitDeadline == nil:
       // An orphan whose peer never closes would stay forever; give it as long as TIME-WAIT.
       slots[index]?.connection.timeWaitDeadline = now + configuration.timeWaitDuration
     default:

@@ -35,9 +35,7 @@ struct BenchResponder: HTTPResponder {
       guard let text = request.head.queryValue("bytes"), let count = Int(text),
         (0...(1 << 30)).contains(count)
       else { return errorResponse(status: .badRequest, message: "bytes=N, N up to 1 GiB") }
-      if bulk.count != count {
-        bulk = (0..<count).map { patternLine[$0 % patternLine.count] }
-      }
+      if bulk.count != count { bulk = repeatedPattern(count: count) }
       headers.add(name: "Content-Type", value: "application/octet-stream")
       return HTTPResponse(status: .ok, headers: headers, body: bulk)
     default:
@@ -48,6 +46,18 @@ struct BenchResponder: HTTPResponder {
   func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {
     HTTPResponse(status: status, body: Array((message + "\n").utf8))
   }
+}
+
+/// `count` bytes of `patternLine` repeated, built by doubling (a few large copies), so that
+/// building a large body costs little next to sending it.
+func repeatedPattern(count: Int) -> [UInt8] {
+  var bytes: [UInt8] = []
+  bytes.reserveCapacity(count)
+  bytes.append(contentsOf: patternLine.prefix(count))
+  while bytes.count < count {
+    bytes.append(contentsOf: bytes[0..<min(bytes.count, count - bytes.count)])
+  }
+  return bytes
 }
 
 func runBenchServer() -> Int32 {
