@@ -132,9 +132,9 @@ public final class NetworkStack {
 
   /// Books one timer for the earliest deadline of the interface, the services and the users.
   private func scheduleNextPass() {
-    let deadlines =
-      [interface.deadline, services.deadline].compactMap { $0 } + users.compactMap(\.deadline)
-    guard let next = deadlines.min() else {
+    var earliest = Instant.earliest(interface.deadline, services.deadline)
+    for user in users { earliest = Instant.earliest(earliest, user.deadline) }
+    guard let next = earliest else {
       if let timer { loop.cancel(timer.id) }
       timer = nil
       return

@@ -1,10 +1,11 @@
 import Time
 
-/// A whole IPv4 datagram: one just reassembled on its way up, or one on its way out, held by the
-/// ARP cache while its next hop is resolved and fragmented only when it is emitted.
+/// A whole IPv4 datagram: one just received (a slice of the frame, not a copy) or reassembled
+/// on its way up, or one on its way out, held by the ARP cache while its next hop is resolved
+/// and fragmented only when it is emitted.
 struct IPv4Datagram: Sendable {
   var header: IPv4Header
-  var payload: [UInt8]
+  var payload: ArraySlice<UInt8>
 }
 
 extension NetworkInterface {
@@ -30,9 +31,14 @@ extension NetworkInterface {
       counters.ipv4InvalidSource += 1
       return
     }
+    guard header.isFragment else {
+      // The common case: a whole datagram, handed up as it lies in the frame.
+      deliver(IPv4Datagram(header: header, payload: payload), now: now)
+      return
+    }
     switch reassembler.accept(header, payload: payload, now: now) {
     case .complete(let whole, let wholePayload):
-      deliver(IPv4Datagram(header: whole, payload: wholePayload), now: now)
+      deliver(IPv4Datagram(header: whole, payload: wholePayload[...]), now: now)
     case .incomplete:
       break
     case .dropped:
@@ -86,7 +92,7 @@ extension NetworkInterface {
       payloadProtocol: payloadProtocol, identification: nextIdentification,
       timeToLive: timeToLive)
     nextIdentification &+= 1
-    let datagram = IPv4Datagram(header: header, payload: payload)
+    let datagram = IPv4Datagram(header: header, payload: payload[...])
     if destination.isMulticast {
       emitFrames(of: datagram, to: NetworkInterface.macAddress(ofGroup: destination))
     } else if destination == .broadcast || destination == routes?.subnet.broadcast {
@@ -119,7 +125,7 @@ extension NetworkInterface {
     let fragments: [IPv4Fragment]
     do {
       fragments = try datagram.header.fragments(
-        of: datagram.payload[...], maximumTransmissionUnit: configuration.maximumTransmissionUnit)
+        of: datagram.payload, maximumTransmissionUnit: configuration.maximumTransmissionUnit)
     } catch {
       // Only a datagram with DF set fails, and this interface never sets DF.
       preconditionFailure("\(error)")

@@ -82,7 +82,15 @@ extension NetworkInterface {
   /// Queues bytes to send and returns how many fitted in the send buffer (0 when it is full:
   /// wait until `statusTCP` shows room). Segments go out as the windows allow.
   public mutating func sendTCP(
-    _ handle: TCPSocketHandle, _ bytes: some Collection<UInt8>, now: Instant
+    _ handle: TCPSocketHandle, _ bytes: [UInt8], now: Instant
+  ) throws(TCPSocketError) -> Int {
+    try sendTCP(handle, bytes[...], now: now)
+  }
+
+  /// Queues bytes to send, as above. (A concrete type rather than any collection, so that the
+  /// copy into the send buffer is compiled for it even when called from another module.)
+  public mutating func sendTCP(
+    _ handle: TCPSocketHandle, _ bytes: ArraySlice<UInt8>, now: Instant
   ) throws(TCPSocketError) -> Int {
     let slot = try openSlot(handle)
     let (error, open) = tcpSockets.read(slot) { slot in

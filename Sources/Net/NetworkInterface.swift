@@ -134,7 +134,7 @@ public struct NetworkInterface {
   /// (due at once) while frames wait for `transmit`; nil when nothing waits.
   public var deadline: Instant? {
     if !transmitQueue.isEmpty { return .zero }
-    return [arpCache.deadline, reassembler.deadline, tcpDeadline].compactMap { $0 }.min()
+    return Instant.earliest(Instant.earliest(arpCache.deadline, reassembler.deadline), tcpDeadline)
   }
 
   /// Runs the timers due by `now`: repeats ARP requests, drops datagrams whose next hop never

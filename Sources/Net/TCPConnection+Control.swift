@@ -77,10 +77,9 @@ extension TCPConnection {
 
   /// The earliest time one of the connection's timers fires, nil when none runs.
   var deadline: Instant? {
-    [
-      retransmissionDeadline, delayedAcknowledgementDeadline, persistDeadline, keepaliveDeadline,
-      timeWaitDeadline,
-    ].compactMap { $0 }.min()
+    let sending = Instant.earliest(retransmissionDeadline, persistDeadline)
+    let receiving = Instant.earliest(delayedAcknowledgementDeadline, keepaliveDeadline)
+    return Instant.earliest(Instant.earliest(sending, receiving), timeWaitDeadline)
   }
 
   /// Runs the timers due by `now`; what they want sent goes out at the next `transmit`.

@@ -42,6 +42,14 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     lhs.advanced(by: rhs)
   }
 
+  /// The earlier of two optional instants, nil only when both are: how the deadlines of
+  /// several timers combine into one, without building an array on every call.
+  public static func earliest(_ lhs: Instant?, _ rhs: Instant?) -> Instant? {
+    guard let lhs else { return rhs }
+    guard let rhs else { return lhs }
+    return min(lhs, rhs)
+  }
+
   public var description: String {
     "\(nanoseconds)ns"
   }
