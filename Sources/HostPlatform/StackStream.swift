@@ -26,6 +26,9 @@ struct StackStream<Handler: StreamConnectionHandler> {
   private var endReported = false
   /// After our FIN: keep reading until the peer's, or until this time.
   private var lingerUntil: Instant?
+  /// The connection's activity number when this stream last caught up with it: while it is
+  /// unchanged and nothing is pending, a pass has nothing to do here.
+  private var seenActivity: UInt32?
 
   init(socket: TCPSocketHandle, handler: Handler) {
     self.socket = socket
@@ -67,6 +70,8 @@ struct StackStream<Handler: StreamConnectionHandler> {
     _ interface: inout NetworkInterface, limits: StreamLimits, holding: Bool, now: Instant
   ) {
     guard lingerUntil == nil, !closeRequested else { return }
+    let deadlineDue = handler.deadline.map { $0 <= now } ?? false
+    guard deadlineDue || interface.activityTCP(socket) != seenActivity else { return }
     while pendingCount + held.count < limits.maximumPendingOutput {
       guard let bytes = try? interface.receiveTCP(socket, upTo: limits.readChunkSize, now: now),
         !bytes.isEmpty
@@ -89,6 +94,10 @@ struct StackStream<Handler: StreamConnectionHandler> {
   mutating func serveOutput(
     _ interface: inout NetworkInterface, limits: StreamLimits, now: Instant
   ) -> StackStreamState {
+    if pendingCount == 0, !closeRequested, interface.activityTCP(socket) == seenActivity {
+      return .open
+    }
+    defer { seenActivity = interface.activityTCP(socket) }
     guard let status = interface.statusTCP(socket) else { return .finished }
     if let error = status.error {
       interface.closeTCP(socket, now: now)

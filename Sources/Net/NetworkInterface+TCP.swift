@@ -163,6 +163,13 @@ extension NetworkInterface {
     tcpSockets.release(slot)
   }
 
+  /// A number that changes whenever anything happens to the connection (data or a FIN in, room
+  /// in the send buffer, an error, a state change); nil when the handle is not open. A driver
+  /// serving many connections skips those whose number has not changed since it last looked.
+  public func activityTCP(_ handle: TCPSocketHandle) -> UInt32? {
+    tcpSockets.slot(handle).map { tcpSockets.activityBySlot[$0] }
+  }
+
   /// Connections in the table, whoever holds them (TIME-WAIT not counted).
   public var tcpConnectionCount: Int { tcpSockets.connectionCount }
 

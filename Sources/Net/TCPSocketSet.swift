@@ -53,6 +53,9 @@ struct TCPSocketSet {
   /// Each slot's earliest timer, kept beside the slots (see `refreshDeadline`) so that finding
   /// the interface's next deadline reads a few words per connection.
   private(set) var deadlineBySlot: [Instant?] = []
+  /// Each slot's count of changes (see `refreshDeadline`), so that a driver with many idle
+  /// connections can tell at a glance which ones have something new.
+  private(set) var activityBySlot: [UInt32] = []
 
   /// Reads the slot in `index` in place. A connection holds buffers and tables, and copying it
   /// out of the array (as `if let slot = slots[index]` does) costs a reference count operation
@@ -61,9 +64,11 @@ struct TCPSocketSet {
     slots.withUnsafeBufferPointer { buffer in buffer[index].map(body) }
   }
 
-  /// Notes the connection's next timer after it changed; every change ends with this.
+  /// Notes the connection's next timer after it changed, and counts the change; every change
+  /// ends with this.
   mutating func refreshDeadline(_ index: Int) {
     deadlineBySlot[index] = read(index) { $0.connection.deadline } ?? nil
+    activityBySlot[index] &+= 1
   }
 
   /// The slot `handle` names, if it is open to the application.
@@ -100,6 +105,7 @@ struct TCPSocketSet {
       slots.append(slot)
       generations.append(0)
       deadlineBySlot.append(nil)
+      activityBySlot.append(0)
     }
     slotByEndpoints[connection.endpoints] = index
     return index
