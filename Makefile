@@ -46,9 +46,10 @@ fuzz: ## Runs each libFuzzer target for FUZZ_SECONDS (default 60).
 	scripts/fuzz tcp $(FUZZ_SECONDS)
 	scripts/fuzz frame $(FUZZ_SECONDS)
 
-bench: ## Loads the hub and nginx with wrk side by side; see BENCHMARKS.md.
+bench: ## The hub against nginx, and Loam's TCP/IP against lwIP and the kernel; see BENCHMARKS.md.
 	@scripts/deps bench
 	scripts/bench
+	scripts/bench-stack
 
 clean: ## Removes build products and local run data.
 	rm -rf .build .build-embedded .build-fuzz .loam-run Images/out
