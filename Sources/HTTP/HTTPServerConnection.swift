@@ -159,9 +159,11 @@ public struct HTTPServerConnection {
   ) -> Bool {
     let response = responder.respond(to: request, now: now)
     let keepAlive = request.head.keepAlive && !response.closesConnection
-    output += response.serialized(
+    let bytes = response.serialized(
       forRequestMethod: request.head.method, keepAlive: keepAlive,
       requestVersion: request.head.version)
+    // The first answer is the output as it is: a large body is not copied once more.
+    if output.isEmpty { output = bytes } else { output += bytes }
     currentHead = nil
     idleSince = now
     requestStartedAt = parser.isInsideRequest ? now : nil

@@ -131,16 +131,14 @@ public final class NetworkStack {
   }
 
   /// Books one timer for the earliest deadline of the interface, the services and the users.
+  /// A timer already booked no later than that stays: a pass that finds nothing due costs less
+  /// than moving the timer on every pass, as a retransmission deadline does with every ACK.
   private func scheduleNextPass() {
     var earliest = Instant.earliest(interface.deadline, services.deadline)
     for user in users { earliest = Instant.earliest(earliest, user.deadline) }
-    guard let next = earliest else {
-      if let timer { loop.cancel(timer.id) }
-      timer = nil
-      return
-    }
+    guard let next = earliest else { return }
     if let timer {
-      if timer.at == next { return }
+      if timer.at <= next { return }
       loop.cancel(timer.id)
     }
     let id = loop.schedule(at: next) { [weak self] in
