@@ -35,6 +35,12 @@ public final class NetworkStack {
   private var users: [NetworkStackUser] = []
   private var timer: (id: TimerID, at: Instant)?
   private var onEvent: (NetworkServicesEvent) -> Void = { _ in }
+  /// Names being resolved, and who waits for each.
+  private var pendingResolutions: [(name: DNSName, completion: (DNSResolution) -> Void)] = []
+  /// Whether a pass is running, and whether another was asked for meanwhile (a user's callback
+  /// that opens a connection, say): passes never nest, they follow each other.
+  private var inPass = false
+  private var passRequested = false
   /// Frames read per readable event before the pass goes on to write (fairness to the loop).
   private let maximumFramesPerPass = 256
 
@@ -84,8 +90,42 @@ public final class NetworkStack {
     device.close()
   }
 
-  /// One pass: frames in, timers, users, frames out, next timer.
+  /// Resolves `name` (a `.local` name over mDNS, any other through the DHCP lease's DNS
+  /// server); `completion` runs from a later pass, never from inside this call.
+  public func resolve(_ name: DNSName, completion: @escaping (DNSResolution) -> Void) {
+    let now = MonotonicClock.now()
+    do {
+      if let known = try services.resolve(name, interface: &interface, now: now) {
+        loop.runAtEndOfIteration { completion(known) }
+      } else {
+        pendingResolutions.append((name, completion))
+      }
+    } catch {
+      // No DNS server: the lease named none, or there is no lease yet.
+      loop.runAtEndOfIteration { completion(.failed(.timedOut)) }
+    }
+    servicePass()
+  }
+
+  /// One pass: frames in, timers, users, frames out, next timer. Asked for during a pass, it
+  /// runs right after that pass instead.
   public func servicePass() {
+    guard !inPass else {
+      passRequested = true
+      return
+    }
+    inPass = true
+    defer { inPass = false }
+    // A few in a row at most; frames still queued after that go out at the next timer, which
+    // the interface books at once while it holds any.
+    for _ in 0..<4 {
+      passRequested = false
+      runPass()
+      if !passRequested { return }
+    }
+  }
+
+  private func runPass() {
     let now = MonotonicClock.now()
     readFrames(now: now)
     if let deadline = interface.deadline, deadline <= now, deadline != .zero {
@@ -95,7 +135,10 @@ public final class NetworkStack {
       switch event {
       case .configured(let lease): self.lease = lease
       case .deconfigured: lease = nil
-      case .resolved: break
+      case .resolved(let name, let resolution):
+        let waiting = pendingResolutions.filter { $0.name == name }
+        pendingResolutions.removeAll { $0.name == name }
+        for entry in waiting { entry.completion(resolution) }
       }
       onEvent(event)
     }

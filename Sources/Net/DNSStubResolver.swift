@@ -140,7 +140,10 @@ public struct DNSStubResolver<Random: RandomNumberGenerator> {
   public mutating func receive(
     _ bytes: ArraySlice<UInt8>, from address: IPv4Address, port: UInt16, now: Instant
   ) -> DNSResolverAction {
-    guard address == configuration.server, port == configuration.serverPort,
+    // A one-shot mDNS query goes to the multicast group, and any responder on the link answers
+    // from its own address (RFC 6762 sections 5.1 and 6.7).
+    guard address == configuration.server || configuration.server.isMulticast,
+      port == configuration.serverPort,
       let reply = try? DNSMessage.parse(bytes), reply.isResponse, reply.opcode == 0,
       reply.questions.count == 1, let question = reply.questions.first,
       question.type == .a, question.recordClass == .internet, !question.unicastResponse,

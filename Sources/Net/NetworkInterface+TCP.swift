@@ -230,8 +230,8 @@ extension NetworkInterface {
   /// The earliest TCP timer.
   var tcpDeadline: Instant? {
     var earliest = tcpSockets.timeWait.deadline
-    for case let deadline? in tcpSockets.deadlineBySlot where earliest.map({ deadline < $0 }) ?? true
-    {
+    for case let deadline? in tcpSockets.deadlineBySlot
+    where earliest.map({ deadline < $0 }) ?? true {
       earliest = deadline
     }
     return earliest

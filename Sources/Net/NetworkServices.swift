@@ -46,6 +46,10 @@ public struct NetworkServices {
   public private(set) var dhcp: DHCPClient<SeededRandom>
   /// The resolver, while the lease names a DNS server.
   public private(set) var resolver: DNSStubResolver<SeededRandom>?
+  /// The resolver of `.local` names: one-shot queries to the mDNS group from an ordinary port,
+  /// which responders answer by unicast (RFC 6762 sections 5.1 and 6.7), so that appliances
+  /// find `hub.local` with no DNS server and no configuration.
+  public private(set) var localResolver: DNSStubResolver<SeededRandom>
   /// The responder, while the interface has an address.
   public private(set) var responder: MDNSResponder?
   /// Datagrams the interface refused to send (no route, no socket); protocols retry on their own.
@@ -65,12 +69,17 @@ public struct NetworkServices {
     var configuration = DHCPClientConfiguration(hardwareAddress: macAddress)
     configuration.hostName = hostLabel
     dhcp = DHCPClient(configuration: configuration, random: SeededRandom(seed: random.next()))
+    var local = DNSStubResolverConfiguration(server: MDNSResponder.multicastAddress)
+    local.serverPort = MDNSResponder.port
+    local.initialTimeout = .seconds(1)
+    localResolver = DNSStubResolver(configuration: local, random: SeededRandom(seed: random.next()))
   }
 
   /// When `poll` must next run for the services' own timers (the interface has its own
   /// `deadline`).
   public var deadline: Instant? {
-    return [dhcp.deadline, resolver?.deadline, responder?.deadline].compactMap { $0 }.min()
+    return [dhcp.deadline, resolver?.deadline, localResolver.deadline, responder?.deadline]
+      .compactMap { $0 }.min()
   }
 
   /// Opens the three sockets, joins the mDNS group, and broadcasts the first DHCP DISCOVER.
@@ -98,17 +107,26 @@ public struct NetworkServices {
     }
   }
 
-  /// Starts resolving `name` through the lease's DNS server. Returns the resolution at once
-  /// when it is cached (or cannot be had); otherwise nil, and `poll` reports it as `.resolved`.
+  /// Starts resolving `name`: a `.local` name over mDNS, any other through the lease's DNS
+  /// server. Returns the resolution at once when it is cached (or cannot be had); otherwise
+  /// nil, and `poll` reports it as `.resolved`.
   public mutating func resolve(
     _ name: DNSName, interface: inout NetworkInterface, now: Instant
   ) throws(NetworkServicesError) -> DNSResolution? {
-    guard resolver != nil else { throw .noDNSServer }
-    switch resolver!.resolve(name, now: now) {
+    let action: DNSResolverAction
+    if name.labels.last.map({ Array("local".utf8) == $0.map { $0 | 0x20 } }) ?? false {
+      action = localResolver.resolve(name, now: now)
+    } else {
+      guard resolver != nil else { throw .noDNSServer }
+      action = resolver!.resolve(name, now: now)
+    }
+    switch action {
     case .answer(_, let resolution):
       return resolution
     case .send(let query, let server, let port):
-      send(query, from: sockets!.dns, to: server, port: port, &interface, now: now)
+      send(
+        query, from: sockets!.dns, to: server, port: port,
+        timeToLive: server.isMulticast ? 255 : IPv4Header.defaultTimeToLive, &interface, now: now)
       return nil
     case .wait:
       return nil
@@ -128,12 +146,17 @@ public struct NetworkServices {
     }
     apply(dhcp.poll(now: now), to: &interface, now: now)
     while let datagram = interface.receiveUDP(sockets.dns) {
-      guard resolver != nil else { continue }
-      let action = resolver!.receive(
+      // Both resolvers share the socket; each takes only replies to its own pending queries.
+      var action = localResolver.receive(
         datagram.payload[...], from: datagram.source, port: datagram.sourcePort, now: now)
+      if action == .wait, resolver != nil {
+        action = resolver!.receive(
+          datagram.payload[...], from: datagram.source, port: datagram.sourcePort, now: now)
+      }
       apply([action], to: &interface, now: now)
     }
     if resolver != nil { apply(resolver!.poll(now: now), to: &interface, now: now) }
+    apply(localResolver.poll(now: now), to: &interface, now: now)
     while let datagram = interface.receiveUDP(sockets.mdns) {
       guard responder != nil else { continue }
       let actions = responder!.receive(
@@ -219,7 +242,9 @@ extension NetworkServices {
     for action in actions {
       switch action {
       case .send(let query, let server, let port):
-        send(query, from: sockets!.dns, to: server, port: port, &interface, now: now)
+        send(
+          query, from: sockets!.dns, to: server, port: port,
+          timeToLive: server.isMulticast ? 255 : IPv4Header.defaultTimeToLive, &interface, now: now)
       case .answer(let name, let resolution):
         events.append(.resolved(name, resolution))
       case .wait:

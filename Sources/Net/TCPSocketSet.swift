@@ -113,7 +113,8 @@ struct TCPSocketSet {
 
   /// Frees a slot: its handle stops working and its four-tuple is forgotten.
   mutating func release(_ index: Int) {
-    guard let (endpoints, listenerPort) = read(index, { ($0.connection.endpoints, $0.listenerPort) })
+    guard
+      let (endpoints, listenerPort) = read(index, { ($0.connection.endpoints, $0.listenerPort) })
     else { return }
     slotByEndpoints[endpoints] = nil
     if let port = listenerPort, let listener = listenerIndex(port: port) {
@@ -131,8 +132,10 @@ struct TCPSocketSet {
       let (state, listenerPort, applicationClosed, timeWaitDeadline) = read(
         index,
         {
-          ($0.connection.state, $0.listenerPort, $0.applicationClosed,
-            $0.connection.timeWaitDeadline)
+          (
+            $0.connection.state, $0.listenerPort, $0.applicationClosed,
+            $0.connection.timeWaitDeadline
+          )
         })
     else { return }
     if let port = listenerPort {

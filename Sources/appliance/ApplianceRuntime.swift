@@ -6,10 +6,10 @@ import Readings
 import Time
 
 /// How an appliance reaches the hub: the host's sockets, or Loam's own TCP/IP stack on a
-/// device of its own (then the hub is given by its IPv4 address).
+/// device of its own (which resolves `hub.local` over mDNS itself).
 enum HubTransport {
   case hostSockets
-  case ownStack(NetworkStack, IPv4Address)
+  case ownStack(NetworkStack)
 }
 
 /// A simulated appliance on the `process` target: samples its environment on a timer and
@@ -97,10 +97,28 @@ final class ApplianceRuntime {
       _ = TCPClientConnection.connect(
         loop: loop, host: hub.host, port: hub.port, timeout: Self.requestTimeout,
         handler: exchange)
-    case .ownStack(let stack, let address):
-      StackTCPClientConnection.connect(
-        stack: stack, address: address, port: hub.port, timeout: Self.requestTimeout,
-        handler: exchange)
+    case .ownStack(let stack):
+      let port = hub.port
+      if let address = IPv4Address(hub.host) {
+        StackTCPClientConnection.connect(
+          stack: stack, address: address, port: port, timeout: Self.requestTimeout,
+          handler: exchange)
+        return
+      }
+      guard let name = DNSName(hub.host) else {
+        return finishPublishing(
+          .failure(.connection(.resolutionFailed(.notNumeric(host: hub.host)))))
+      }
+      stack.resolve(name) { [weak self] resolution in
+        guard let self else { return }
+        guard case .addresses(let addresses) = resolution, let address = addresses.first else {
+          let failure = AddressError.resolutionFailed(host: hub.host, message: "\(resolution)")
+          return finishPublishing(.failure(.connection(.resolutionFailed(failure))))
+        }
+        StackTCPClientConnection.connect(
+          stack: stack, address: address, port: port, timeout: Self.requestTimeout,
+          handler: exchange)
+      }
     }
   }
 

@@ -17,7 +17,7 @@ let usage = """
     --net SPEC        publish over Loam's own TCP/IP stack instead of the host's sockets:
                         tap:NAME,ip=ADDRESS/PREFIX[,gw=ADDRESS] | tap:NAME,dhcp
                         segment:PATH,ip=...|dhcp   (the rootless virtual Ethernet switch)
-                      and give --hub by IPv4 address
+                      (--hub may name hub.local: the stack asks over mDNS)
   """
 
 func runAppliance() -> Int32 {
@@ -51,12 +51,6 @@ func runAppliance() -> Int32 {
       writeLine("appliance: \(error)", to: STDERR_FILENO)
       return 2
     }
-    guard IPv4Address(hub.host) != nil else {
-      writeLine(
-        "appliance: with --net, give --hub by IPv4 address, such as http://192.0.2.1:8080",
-        to: STDERR_FILENO)
-      return 2
-    }
   }
   options.finish()
 
@@ -76,7 +70,7 @@ func runAppliance() -> Int32 {
         loop: loop, device: try attachment.openDevice(),
         configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
         hostLabel: hostLabel, dhcp: attachment.usesDHCP)
-      transport = .ownStack(stack!, IPv4Address(hub.host)!)
+      transport = .ownStack(stack!)
       let address = stack!.interface.address.map { "\($0)" } ?? "(waiting for DHCP)"
       writeLine("appliance \(applianceID): on Loam's own TCP/IP, \(attachment.device), \(address)")
     }

@@ -4,7 +4,8 @@ import XCTest
 
 /// `make run`'s arrangement, rootless: the `ethernet-switch` makes a virtual Ethernet segment of
 /// Unix datagram sockets, and the hub (192.0.2.1) and an appliance (192.0.2.11) join it with
-/// Loam's own TCP/IP stack, so that every reading travels over our ARP, IPv4, TCP and HTTP.
+/// Loam's own TCP/IP stack, so that every reading travels over our ARP, IPv4, TCP and HTTP. The
+/// appliance is told only `hub.local`, which its stack resolves over mDNS.
 final class OwnStackSegmentTests: XCTestCase {
   func testReadingsCrossTheSegmentAndSurviveAHubRestart() throws {
     let directory = URL(fileURLWithPath: "/tmp/loam-seg-\(getpid())-\(UInt32.random(in: 0...9999))")
@@ -24,7 +25,7 @@ final class OwnStackSegmentTests: XCTestCase {
     let appliance = try ChildProcess(
       try executable("appliance"),
       [
-        "--kind", "plant-pot", "--hub", "http://192.0.2.1:\(hub.port)", "--interval", "0.2",
+        "--kind", "plant-pot", "--hub", "http://hub.local:\(hub.port)", "--interval", "0.2",
         "--data", directory.appendingPathComponent("plant-pot").path,
         "--net", "segment:\(socket),ip=192.0.2.11/24",
       ], name: "plant-pot")
