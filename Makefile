@@ -19,6 +19,7 @@ build: ## Builds every module, executable and test (debug).
 release: ## Builds the executables optimised.
 	$(SWIFT) build -c release --product hub
 	$(SWIFT) build -c release --product appliance
+	$(SWIFT) build -c release --product ethernet-switch
 
 run: release ## Runs the hub on http://127.0.0.1:$(PORT) with two simulated appliances.
 	@scripts/run --port $(PORT)
