@@ -42,7 +42,8 @@ extension NetworkInterface {
     echoReplies.isEmpty ? nil : echoReplies.removeFirst()
   }
 
-  /// Handles an ICMP message: answers echo requests, keeps echo replies, counts the rest.
+  /// Handles an ICMP message: answers echo requests, keeps echo replies, hands errors to the
+  /// socket they are about, counts the rest.
   mutating func receiveICMP(_ datagram: IPv4Datagram, now: Instant) {
     let message: ICMPv4Message
     do {
@@ -72,7 +73,14 @@ extension NetworkInterface {
         EchoReply(
           source: datagram.header.source, identifier: identifier, sequenceNumber: sequenceNumber,
           data: Array(data)))
-    default:
+    case .destinationUnreachable(let code, let nextHopMTU, let original):
+      receiveICMPError(
+        .destinationUnreachable(code), nextHopMTU: nextHopMTU, original: original,
+        in: datagram, now: now)
+    case .timeExceeded(let code, let original):
+      receiveICMPError(
+        .timeExceeded(code: code), nextHopMTU: 0, original: original, in: datagram, now: now)
+    case .other:
       counters.icmpOtherReceived += 1
     }
   }

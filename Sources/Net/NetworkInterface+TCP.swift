@@ -124,7 +124,7 @@ extension NetworkInterface {
         state: connection.state, readableBytes: connection.receiveBuffer.count,
         writableBytes: canSend ? connection.sendBuffer.freeSpace : 0,
         reachedEndOfStream: connection.reachedEndOfStream, error: connection.error,
-        unacknowledgedBytes: connection.sendBuffer.count)
+        unacknowledgedBytes: connection.sendBuffer.count, lastSoftError: connection.lastSoftError)
     }
   }
 

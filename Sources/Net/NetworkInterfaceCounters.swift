@@ -41,8 +41,25 @@ public struct NetworkInterfaceCounters: Equatable, Sendable {
   public var icmpEchoRequestsIgnored = 0
   /// Echo replies dropped because the queue of unread replies was full.
   public var icmpEchoRepliesDropped = 0
-  /// Other ICMP messages (errors among them), which nothing here acts on yet.
+  /// ICMP messages of other types, which nothing here acts on.
   public var icmpOtherReceived = 0
+  /// ICMP errors whose quoted datagram did not parse (not IPv4, bad lengths, a later fragment).
+  public var icmpErrorQuotationMalformed = 0
+  /// ICMP errors about no datagram of an open socket: sent to a broadcast or group address,
+  /// quoting another source address or protocol, or ports no connection or socket has.
+  public var icmpErrorsUnmatched = 0
+  /// ICMP errors quoting a TCP sequence number not in flight, ignored (RFC 5927 section 4.1).
+  public var icmpErrorsOutsideWindow = 0
+  /// Hard ICMP errors (protocol or port unreachable) that ended a connection in SYN-SENT.
+  public var icmpTCPConnectionsAborted = 0
+  /// Soft ICMP errors noted on a TCP connection, which carries on.
+  public var icmpTCPSoftErrors = 0
+  /// "Fragmentation needed" messages that lowered a TCP connection's segment size.
+  public var icmpPathMTUReductions = 0
+  /// "Fragmentation needed" messages that changed nothing (the size already that small).
+  public var icmpPathMTUUnchanged = 0
+  /// ICMP errors recorded on the UDP socket that sent the quoted datagram.
+  public var icmpUDPErrors = 0
   /// UDP datagrams that did not parse, other than by checksum.
   public var udpMalformed = 0
   /// UDP datagrams whose checksum failed.

@@ -40,7 +40,7 @@ public struct TCPCongestionControl: Hashable, Sendable {
   public static let maximumWindow = 1 << 30
 
   /// SMSS: the largest segment the sender sends, the unit of window growth.
-  public let maximumSegmentSize: Int
+  public private(set) var maximumSegmentSize: Int
   /// cwnd: the bytes the network may hold, as this sender estimates.
   public private(set) var congestionWindow: Int
   /// ssthresh: below it the window grows by slow start, above it by congestion avoidance.
@@ -82,6 +82,13 @@ public struct TCPCongestionControl: Hashable, Sendable {
     self.maximumSegmentSize = maximumSegmentSize
     self.slowStartThreshold = Self.maximumWindow
     self.congestionWindow = Self.initialWindow(maximumSegmentSize: maximumSegmentSize)
+  }
+
+  /// The path carries only smaller segments (RFC 1191): SMSS shrinks to `size`. The window,
+  /// in bytes, stays: a smaller packet size says nothing about congestion.
+  public mutating func lowerMaximumSegmentSize(to size: Int) {
+    precondition(size > 0 && size <= maximumSegmentSize, "SMSS only shrinks here")
+    maximumSegmentSize = size
   }
 
   /// An ACK acknowledged new data: `bytes` newly acknowledged, `acknowledgement` the new

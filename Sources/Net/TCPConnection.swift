@@ -137,6 +137,8 @@ struct TCPConnection {
   var resetPending: TCPHeader?
   /// RCV.NXT as of the last acknowledgement we sent (RFC 7323's Last.ACK.sent).
   var lastAcknowledgementSent = SequenceNumber(0)
+  /// The latest soft ICMP error and SND.UNA when it came (see `lastSoftError`).
+  var softError: (report: ICMPv4ErrorReport, sendUnacknowledged: SequenceNumber)?
 
   /// The MSS assumed when the peer names none (RFC 9293 section 3.7.1).
   static let defaultMaximumSegmentSize = 536

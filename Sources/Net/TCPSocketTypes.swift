@@ -25,6 +25,10 @@ public struct TCPSocketStatus: Equatable, Sendable {
   public var error: TCPConnectionError?
   /// Bytes queued and not yet acknowledged by the peer.
   public var unacknowledgedBytes: Int
+  /// The latest soft ICMP error about the connection's segments (net or host unreachable,
+  /// time exceeded: RFC 1122 section 4.2.3.9), until the peer acknowledges new data; with
+  /// `error` `.timedOut`, the likely reason the peer never answered.
+  public var lastSoftError: ICMPv4ErrorReport? = nil
 }
 
 /// Why a TCP socket call was refused.

@@ -62,6 +62,8 @@ struct UDPSocketSet: Sendable {
     var port: UInt16
     var received: [UDPDatagram] = []
     var droppedCount = 0
+    /// The latest ICMP error about a datagram the socket sent.
+    var lastError: ICMPv4ErrorReport?
   }
 
   /// Sockets open at once.
@@ -116,6 +118,11 @@ struct UDPSocketSet: Sendable {
     }
     socket.received.append(datagram)
     return true
+  }
+
+  /// Notes an ICMP error about a datagram the socket in `slot` sent; its queue is untouched.
+  mutating func recordError(_ report: ICMPv4ErrorReport, inSlot slot: Int) {
+    slots[slot]?.lastError = report
   }
 
   /// The oldest datagram the socket has received, if any.

@@ -173,6 +173,8 @@ final class NetworkInterfaceTests: XCTestCase {
       from: client, to: second, port: 9, payload: [1, 2, 3, 4], now: network.now)
     network.run(for: .milliseconds(10))
     XCTAssertEqual(network.hosts[1].counters.udpNoSocket, 1)
-    XCTAssertEqual(network.hosts[0].counters.icmpOtherReceived, 1)
+    XCTAssertEqual(network.hosts[0].counters.icmpUDPErrors, 1)
+    XCTAssertEqual(
+      network.hosts[0].lastUDPError(client)?.reason, .destinationUnreachable(.portUnreachable))
   }
 }
