@@ -210,13 +210,18 @@ public final class ImpairedFrameDevice: FrameDevice {
     return frame
   }
 
-  /// Loses, holds or writes `frame`. A held frame that the inner device then refuses is only
-  /// counted: the caller has long moved on, as it would past a lossy wire.
+  /// Loses, holds or writes `frame`. A frame written at once that the inner device refuses
+  /// throws its error; a held one is only counted, since the caller has long moved on.
   public func writeFrame(_ frame: [UInt8]) throws(SystemError) {
     guard fileDescriptor >= 0 else { throw SystemError(call: "write", errorNumber: EBADF) }
     guard let hold = decide(&outbound, &outboundRandom, held: outboundHeld) else { return }
     guard hold > .zero else {
-      try inner.writeFrame(frame)
+      do {
+        try inner.writeFrame(frame)
+      } catch {
+        outbound.failed += 1
+        throw error
+      }
       outbound.passed += 1
       return
     }
