@@ -10,6 +10,10 @@ import Net
 /// and `mac=02:...` to choose the MAC address (by default one derived from the host name and
 /// the device, locally administered, so that it stays the same from run to run and a DHCP
 /// server hands out the same address again).
+///
+/// For testing, `impair=loss:0.05,delay:20ms,reorder:0.1[,jitter:5ms][,seed:N][,limit:N]`
+/// (last, its settings continuing after commas) puts the device behind an
+/// `ImpairedFrameDevice`: a wire that loses, delays and reorders frames both ways.
 public struct NetworkAttachment: Equatable, Sendable {
   /// The kind of device.
   public enum Device: Equatable, Sendable, CustomStringConvertible {
@@ -32,6 +36,8 @@ public struct NetworkAttachment: Equatable, Sendable {
   public var routes: IPv4Routes?
   /// A MAC address given with `mac=`.
   public var macAddress: MACAddress?
+  /// A bad wire to put between the stack and the device, given with `impair=`; for testing.
+  public var impairment: FrameImpairment?
 
   /// Parses the option's value; the error says what is wrong in terms of the syntax above.
   public init(parsing text: String) throws(NetworkAttachmentError) {
@@ -47,8 +53,13 @@ public struct NetworkAttachment: Equatable, Sendable {
     var subnet: IPv4Subnet?
     var gateway: IPv4Address?
     var dhcp = false
+    var impairmentText: String?
     for field in fields.dropFirst() {
-      if field == "dhcp" {
+      if let text = impairmentText, field.contains(":"), !field.contains("=") {
+        impairmentText = text + "," + field  // the next setting of impair=
+      } else if field.hasPrefix("impair=") {
+        impairmentText = String(field.dropFirst(7))
+      } else if field == "dhcp" {
         dhcp = true
       } else if field.hasPrefix("ip=") {
         guard let parsed = IPv4Subnet(String(field.dropFirst(3))) else {
@@ -67,6 +78,13 @@ public struct NetworkAttachment: Equatable, Sendable {
         macAddress = parsed
       } else {
         throw .invalid(text, "unknown setting '\(field)'")
+      }
+    }
+    if let impairmentText {
+      do {
+        impairment = try FrameImpairment(parsing: impairmentText)
+      } catch {
+        throw .invalid(text, "impair=: \(error)")
       }
     }
     switch (subnet, dhcp) {
@@ -102,12 +120,15 @@ public struct NetworkAttachment: Equatable, Sendable {
       UInt8(truncatingIfNeeded: hash >> 32), UInt8(truncatingIfNeeded: hash >> 40))
   }
 
-  /// Opens the device.
-  public func openDevice() throws -> FrameDevice {
+  /// Opens the device, behind an `ImpairedFrameDevice` on `loop` if `impair=` was given.
+  public func openDevice(loop: EventLoop) throws -> FrameDevice {
+    let opened: FrameDevice
     switch device {
-    case .tap(let name): return try TAPDevice(name: name)
-    case .segment(let path): return try VirtualEthernetPort(switchPath: path)
+    case .tap(let name): opened = try TAPDevice(name: name)
+    case .segment(let path): opened = try VirtualEthernetPort(switchPath: path)
     }
+    guard let impairment else { return opened }
+    return try ImpairedFrameDevice(wrapping: opened, impairment: impairment, loop: loop)
   }
 
   /// The interface configuration for this attachment, with a fresh secret from the kernel.

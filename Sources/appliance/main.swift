@@ -17,7 +17,8 @@ let usage = """
     --net SPEC        publish over Loam's own TCP/IP stack instead of the host's sockets:
                         tap:NAME,ip=ADDRESS/PREFIX[,gw=ADDRESS] | tap:NAME,dhcp
                         segment:PATH,ip=...|dhcp   (the rootless virtual Ethernet switch)
-                      (--hub may name hub.local: the stack asks over mDNS)
+                      (--hub may name hub.local: the stack asks over mDNS; for testing
+                      only, add impair=loss:0.05,delay:20ms,reorder:0.1 last: see `hub --help`)
   """
 
 func runAppliance() -> Int32 {
@@ -63,11 +64,14 @@ func runAppliance() -> Int32 {
     let loop = try EventLoop()
     var transport = HubTransport.hostSockets
     var stack: NetworkStack?
+    var impairedDevice: ImpairedFrameDevice?
     if let attachment {
       // A DNS label allows letters, digits and hyphens; an id may also hold '.' and '_'.
       let hostLabel = String(applianceID.map { $0 == "." || $0 == "_" ? "-" : $0 })
+      let device = try attachment.openDevice(loop: loop)
+      impairedDevice = device as? ImpairedFrameDevice
       stack = try NetworkStack(
-        loop: loop, device: try attachment.openDevice(),
+        loop: loop, device: device,
         configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
         hostLabel: hostLabel, dhcp: attachment.usesDHCP)
       transport = .ownStack(stack!)
@@ -84,6 +88,11 @@ func runAppliance() -> Int32 {
     writeLine("appliance \(applianceID): simulated \(kind.rawValue), publishing to \(hub)")
     runtime.start()
     try loop.run()
+    if let impairedDevice {
+      writeLine(
+        "appliance \(applianceID): impaired frames out: \(impairedDevice.outbound)"
+          + "; in: \(impairedDevice.inbound)")
+    }
     return 0
   } catch {
     writeLine("appliance \(applianceID): \(error)")

@@ -72,7 +72,7 @@ func runBenchServer() -> Int32 {
     let attachment = try NetworkAttachment(parsing: spec)
     let loop = try EventLoop()
     let stack = try NetworkStack(
-      loop: loop, device: try attachment.openDevice(),
+      loop: loop, device: try attachment.openDevice(loop: loop),
       configuration: attachment.interfaceConfiguration(hostLabel: "bench"), hostLabel: "bench",
       dhcp: attachment.usesDHCP)
     let server = try StackHTTPServer(

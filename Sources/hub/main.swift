@@ -17,7 +17,9 @@ let usage = """
                       tap:NAME,dhcp                             the same, address by DHCP
                       segment:PATH,ip=...|dhcp                  the rootless virtual Ethernet
                                                                 switch listening at PATH
-                    (add mac=02:..:..:..:..:.. to choose the MAC address)
+                    (add mac=02:..:..:..:..:.. to choose the MAC address; for testing only,
+                    add impair=loss:0.05,delay:20ms,reorder:0.1[,jitter:5ms][,seed:N] last to
+                    lose, delay and reorder frames both ways)
     --name NAME     the host name answered over mDNS on --net (default hub: hub.local)
   """
 
@@ -79,9 +81,14 @@ func runHub() -> Int32 {
     let server = try HTTPServer(
       loop: loop, host: host, port: port, responder: hub, beforeSending: makeReadingsDurable)
     var stack: NetworkStack?
+    var impairedDevice: ImpairedFrameDevice?
     var stackServer: StackHTTPServer<HubService<FileReadingLog>>?
     if let attachment {
-      let device = try attachment.openDevice()
+      let device = try attachment.openDevice(loop: loop)
+      impairedDevice = device as? ImpairedFrameDevice
+      if let impairment = attachment.impairment {
+        log("own stack: impaired on purpose (for testing): \(impairment)")
+      }
       stack = try NetworkStack(
         loop: loop, device: device,
         configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
@@ -118,6 +125,10 @@ func runHub() -> Int32 {
     server.close()
     stackServer = nil
     stack?.close()
+    if let impairedDevice {
+      log(
+        "own stack: impaired frames out: \(impairedDevice.outbound); in: \(impairedDevice.inbound)")
+    }
     return storeFailed ? 1 : 0
   } catch {
     log("cannot serve: \(error)")

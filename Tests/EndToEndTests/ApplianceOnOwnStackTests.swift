@@ -1,5 +1,4 @@
 import Foundation
-import JSON
 import XCTest
 
 /// An appliance publishing over Loam's own TCP/IP stack (our TCP and HTTP client) on a TAP
@@ -33,29 +32,12 @@ final class ApplianceOnOwnStackTests: XCTestCase {
       ["--host", "0.0.0.0", "--port", "8081", "--data", data.appendingPathComponent("hub").path],
       name: "hub-kernel")
     defer { hub.kill() }
-    func readingCount() -> Int64 {
-      guard
-        let result = try? namespace.execute([
-          "/usr/bin/curl", "-sS", "-f", "--max-time", "5", "http://127.0.0.1:8081/api/v1/health",
-        ]), result.status == 0,
-        let health = try? JSONParser.parse(Array(result.output.utf8))
-      else { return 0 }
-      return health["readings"]?.int64Value ?? 0
+    try waitUntil("the buffered readings arrive", timeoutSeconds: 60) {
+      namespace.hubReadingCount(port: 8081) >= 40
     }
-    try waitUntil("the buffered readings arrive", timeoutSeconds: 60) { readingCount() >= 40 }
     appliance.kill()
     Thread.sleep(forTimeInterval: 1)
-    var sequences: [Int64] = []
-    for sensor in ["fridge.air", "fridge.co2", "fridge.humidity", "fridge.voc"] {
-      let result = try namespace.execute([
-        "/usr/bin/curl", "-sS", "-f", "--max-time", "5",
-        "http://127.0.0.1:8081/api/v1/sensors/\(sensor)/readings?limit=20000",
-      ])
-      XCTAssertEqual(result.status, 0, "\(sensor): \(result.output)")
-      let list = try JSONParser.parse(Array(result.output.utf8))
-      sequences += (list["readings"]?.arrayValue ?? []).compactMap { $0["seq"]?.int64Value }
-    }
-    sequences.sort()
+    let sequences = try namespace.hubSequences(port: 8081, sensors: fridgeSensors)
     XCTAssertGreaterThanOrEqual(sequences.count, 40)
     XCTAssertEqual(sequences, Array(1...Int64(sequences.count)), "every reading once, none lost")
     print("ApplianceOnOwnStackTests: \(sequences.count) readings\n\(appliance.output)")

@@ -99,33 +99,4 @@ final class HubOnOwnStackTests: XCTestCase {
   private func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
     try inNamespace(["/usr/bin/curl", "--max-time", "30"] + arguments)
   }
-
-  /// A batch of `count` readings of one sensor from sequence number `first` on, laid out with
-  /// indentation as a person would write it and padded with trailing white space (which JSON
-  /// allows) to exactly 1 MiB.
-  private func readingsBatch(first: Int, count: Int) -> [UInt8] {
-    var text = #"{"appliance":"stack","readings":["#
-    for sequence in first..<first + count {
-      if sequence > first { text += "," }
-      let second = sequence % 60
-      let minute = sequence / 60 % 60
-      let hour = sequence / 3600
-      let time = "2026-11-26T" + pad(hour) + ":" + pad(minute) + ":" + pad(second) + "Z"
-      text += """
-
-            {
-              "sensor": "stack.soil",
-              "quantity": "soil_moisture",
-              "unit": "%",
-              "value": \(Double(sequence % 1000) / 10 + 0.25),
-              "time": "\(time)",
-              "seq": \(sequence)
-            }
-        """
-    }
-    text += "]}"
-    return Array(text.utf8) + [UInt8](repeating: 0x20, count: (1 << 20) - text.utf8.count)
-  }
-
-  private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

@@ -229,4 +229,65 @@ final class TestNamespace {
   func delete() {
     _ = try? runCommand(Self.ipPath, ["netns", "delete", name])
   }
+
+  /// How many readings the hub listening on the namespace's loopback at `port` holds; 0 if it
+  /// does not answer.
+  func hubReadingCount(port: Int) -> Int64 {
+    guard
+      let result = try? execute([
+        "/usr/bin/curl", "-sS", "-f", "--max-time", "5",
+        "http://127.0.0.1:\(port)/api/v1/health",
+      ]), result.status == 0,
+      let health = try? JSONParser.parse(Array(result.output.utf8))
+    else { return 0 }
+    return health["readings"]?.int64Value ?? 0
+  }
+
+  /// The sequence numbers, sorted, of every reading of `sensors` that the hub listening on the
+  /// namespace's loopback at `port` holds.
+  func hubSequences(port: Int, sensors: [String]) throws -> [Int64] {
+    var sequences: [Int64] = []
+    for sensor in sensors {
+      let result = try execute([
+        "/usr/bin/curl", "-sS", "-f", "--max-time", "5",
+        "http://127.0.0.1:\(port)/api/v1/sensors/\(sensor)/readings?limit=20000",
+      ])
+      XCTAssertEqual(result.status, 0, "\(sensor): \(result.output)")
+      let list = try JSONParser.parse(Array(result.output.utf8))
+      sequences += (list["readings"]?.arrayValue ?? []).compactMap { $0["seq"]?.int64Value }
+    }
+    return sequences.sorted()
+  }
 }
+
+/// The sensors of a simulated fridge appliance.
+let fridgeSensors = ["fridge.air", "fridge.co2", "fridge.humidity", "fridge.voc"]
+
+/// A batch of `count` readings of one sensor from sequence number `first` on, laid out with
+/// indentation as a person would write it and padded with trailing white space (which JSON
+/// allows) to exactly 1 MiB.
+func readingsBatch(first: Int, count: Int) -> [UInt8] {
+  var text = #"{"appliance":"stack","readings":["#
+  for sequence in first..<first + count {
+    if sequence > first { text += "," }
+    let second = sequence % 60
+    let minute = sequence / 60 % 60
+    let hour = sequence / 3600
+    let time = "2026-11-26T" + pad(hour) + ":" + pad(minute) + ":" + pad(second) + "Z"
+    text += """
+
+          {
+            "sensor": "stack.soil",
+            "quantity": "soil_moisture",
+            "unit": "%",
+            "value": \(Double(sequence % 1000) / 10 + 0.25),
+            "time": "\(time)",
+            "seq": \(sequence)
+          }
+      """
+  }
+  text += "]}"
+  return Array(text.utf8) + [UInt8](repeating: 0x20, count: (1 << 20) - text.utf8.count)
+}
+
+private func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
