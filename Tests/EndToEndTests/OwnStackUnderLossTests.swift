@@ -177,7 +177,10 @@ final class OwnStackUnderLossTests: XCTestCase {
       throw XCTSkip("\(python) is missing: scripts/deps installs zeroconf into it")
     }
     let (zeroconf, mdnsSeconds) = try timed {
-      try namespace.execute([python, "-c", zeroconfScript])
+      try namespace.execute([
+        python, repositoryRoot.appendingPathComponent("scripts/resolve-mdns").path, "hub.local.",
+        "192.0.2.1",
+      ])
     }
     XCTAssertEqual(zeroconf.status, 0, zeroconf.output)
     XCTAssertEqual(zeroconf.output.trimmingCharacters(in: .whitespacesAndNewlines), address)
@@ -284,19 +287,6 @@ private enum BadWire: CustomStringConvertible {
 }
 
 private let dnsmasqPath = "/usr/sbin/dnsmasq"
-
-/// Resolves `hub.local.` with python-zeroconf on the kernel's side of the TAP device, and prints
-/// its IPv4 addresses (nothing if no answer came in 5 s).
-private let zeroconfScript = """
-  import zeroconf
-  zc = zeroconf.Zeroconf(interfaces=["192.0.2.1"], ip_version=zeroconf.IPVersion.V4Only)
-  try:
-      resolver = zeroconf.AddressResolverIPv4("hub.local.")
-      if resolver.request(zc, 5000):
-          print(" ".join(resolver.parsed_addresses()))
-  finally:
-      zc.close()
-  """
 
 /// A fresh path in the temporary directory starting with `prefix`.
 private func temporaryDirectory(_ prefix: String) -> URL {

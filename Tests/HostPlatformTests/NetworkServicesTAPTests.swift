@@ -61,7 +61,9 @@ final class NetworkServicesTAPTests: XCTestCase {
       return XCTFail("\(python) is missing: run scripts/deps to install zeroconf into it")
     }
     let mdnsStart = Date()
-    let zeroconf = try namespace.execute([python, "-c", zeroconfScript])
+    let zeroconf = try namespace.execute([
+      python, "scripts/resolve-mdns", "hub.local.", "192.0.2.1",
+    ])
     let mdnsMilliseconds = Int(Date().timeIntervalSince(mdnsStart) * 1000)
     XCTAssertEqual(zeroconf.status, 0, zeroconf.output)
     XCTAssertEqual(
@@ -136,19 +138,6 @@ private struct Dnsmasq {
     for suffix in [".pid", ".log", ".leases"] { unlink(files + suffix) }
   }
 }
-
-/// Resolves `hub.local.` with python-zeroconf over the kernel's side of the TAP device, and
-/// prints its IPv4 addresses (nothing if no answer came in 5 s).
-private let zeroconfScript = """
-  import zeroconf
-  zc = zeroconf.Zeroconf(interfaces=["192.0.2.1"], ip_version=zeroconf.IPVersion.V4Only)
-  try:
-      resolver = zeroconf.AddressResolverIPv4("hub.local.")
-      if resolver.request(zc, 5000):
-          print(" ".join(resolver.parsed_addresses()))
-  finally:
-      zc.close()
-  """
 
 /// Inside the namespace: brings up `loamtap2` for the kernel as 192.0.2.1/24 with a multicast
 /// route, and once the test says go, runs our interface with `NetworkServices` on it (DHCP, then
