@@ -1,5 +1,7 @@
-/// A bounded first-in, first-out queue of bytes on a ring buffer: the storage is allocated once,
-/// at full capacity, and the bytes live from `head` onwards, wrapping past the end to the start.
+/// A bounded first-in, first-out queue of bytes on a ring buffer: the bytes live from `head`
+/// onwards, wrapping past the end of the storage to the start. The storage grows (doubling, up
+/// to `capacity`) only as bytes arrive, so an idle connection costs little, and it is kept once
+/// grown, so a busy one does not allocate again.
 ///
 /// A TCP connection keeps two of these. Its send buffer holds the bytes from SND.UNA on: the
 /// application appends, (re)transmission copies from offsets into it, and an acknowledgement
@@ -11,19 +13,36 @@
 public struct ByteQueue: Sendable {
   /// The most bytes the queue can hold.
   public let capacity: Int
-  /// The ring itself, always `capacity` bytes long.
-  private var storage: [UInt8]
+  /// The ring itself, at most `capacity` bytes long.
+  private var storage: [UInt8] = []
+  /// The smallest ring allocated: a few segments' worth.
+  private static let initialStorage = 4096
   /// Where the oldest byte is stored; meaningful only when `count` is not zero.
   private var head = 0
   /// How many bytes the queue holds.
   public private(set) var count = 0
 
-  /// An empty queue that can hold `capacity` bytes, which are allocated now.
+  /// An empty queue that can hold `capacity` bytes (allocated as they are needed).
   public init(capacity: Int) {
     precondition(capacity > 0, "a byte queue needs room for at least one byte")
     self.capacity = capacity
-    storage = [UInt8](repeating: 0, count: capacity)
   }
+
+  /// Makes the ring hold at least `needed` bytes: a larger ring with the bytes moved to its
+  /// start, in order.
+  private mutating func grow(toHold needed: Int) {
+    let size = Swift.min(
+      capacity, Swift.max(needed, storage.count * 2, Swift.min(Self.initialStorage, capacity)))
+    var larger: [UInt8] = []
+    larger.reserveCapacity(size)
+    copyBytes(from: 0, count: count, into: &larger)
+    larger.append(contentsOf: repeatElement(0, count: size - count))
+    storage = larger
+    head = 0
+  }
+
+  /// How many bytes the ring has allocated now (its memory cost), at most `capacity`.
+  public var allocatedBytes: Int { storage.count }
 
   /// How many more bytes fit.
   public var freeSpace: Int { capacity - count }
@@ -36,8 +55,9 @@ public struct ByteQueue: Sendable {
   public mutating func append(contentsOf bytes: some Collection<UInt8>) -> Int {
     let accepted = Swift.min(bytes.count, freeSpace)
     guard accepted > 0 else { return 0 }
+    if count + accepted > storage.count { grow(toHold: count + accepted) }
     let tail = storageIndex(count)
-    let firstChunk = Swift.min(accepted, capacity - tail)
+    let firstChunk = Swift.min(accepted, storage.count - tail)
     let split = bytes.index(bytes.startIndex, offsetBy: firstChunk)
     let acceptedEnd = bytes.index(split, offsetBy: accepted - firstChunk)
     storage.withUnsafeMutableBufferPointer { ring in
@@ -60,7 +80,7 @@ public struct ByteQueue: Sendable {
     precondition(offset + count <= self.count, "the byte range runs past the end of the queue")
     guard count > 0 else { return }
     let start = storageIndex(offset)
-    let firstChunk = Swift.min(count, capacity - start)
+    let firstChunk = Swift.min(count, storage.count - start)
     buffer.append(contentsOf: storage[start..<start + firstChunk])
     buffer.append(contentsOf: storage[0..<count - firstChunk])
   }
@@ -87,6 +107,6 @@ public struct ByteQueue: Sendable {
   /// Where in `storage` the byte `offset` bytes after the front lives (or would live).
   private func storageIndex(_ offset: Int) -> Int {
     let index = head + offset
-    return index >= capacity ? index - capacity : index
+    return index >= storage.count ? index - storage.count : index
   }
 }

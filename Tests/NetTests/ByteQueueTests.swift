@@ -117,4 +117,28 @@ final class ByteQueueTests: XCTestCase {
     }
     XCTAssertEqual(queue.read(upTo: 37), reference)
   }
+
+  /// The ring is allocated as bytes arrive, doubling up to the capacity, and keeps the bytes'
+  /// order when it grows across a wrap.
+  func testStorageGrowsOnlyAsBytesArrive() {
+    var queue = ByteQueue(capacity: 20_000)
+    XCTAssertEqual(queue.allocatedBytes, 0, "an idle queue costs nothing")
+    queue.append(contentsOf: [UInt8](repeating: 1, count: 10))
+    XCTAssertEqual(queue.allocatedBytes, 4096)
+    queue.append(contentsOf: (0..<4000).map { UInt8(truncatingIfNeeded: $0) })
+    queue.removeFirst(3000)  // the front moves on, so the next bytes wrap around
+    queue.append(contentsOf: (0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+    XCTAssertEqual(queue.allocatedBytes, 4096, "still fits, wrapped")
+    queue.append(contentsOf: [UInt8](repeating: 9, count: 5000))
+    XCTAssertEqual(queue.allocatedBytes, 8192, "doubled, as 8,010 bytes need")
+    var expected =
+      [UInt8](repeating: 1, count: 10) + (0..<4000).map { UInt8(truncatingIfNeeded: $0) }
+    expected.removeFirst(3000)
+    expected += (0..<2000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+    expected += [UInt8](repeating: 9, count: 5000)
+    XCTAssertEqual(queue.read(upTo: 100_000), expected)
+    queue.append(contentsOf: [UInt8](repeating: 2, count: 20_000))
+    XCTAssertEqual(queue.allocatedBytes, 20_000, "never past the capacity")
+    XCTAssertEqual(queue.freeSpace, 0)
+  }
 }
