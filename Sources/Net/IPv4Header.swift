@@ -117,7 +117,14 @@ public struct IPv4Header: Hashable, Sendable {
   /// Appends a 20-byte header (no options) with its total length and checksum, then the payload,
   /// which must fit the total length field.
   public func emit(payload: some Collection<UInt8>, into buffer: inout [UInt8]) {
-    let totalLength = IPv4Header.length + payload.count
+    emitHeader(payloadLength: payload.count, into: &buffer)
+    buffer.append(contentsOf: payload)
+  }
+
+  /// Appends only the 20-byte header, for a payload of `payloadLength` bytes that the caller
+  /// appends right after it (a TCP segment written in place, say).
+  public func emitHeader(payloadLength: Int, into buffer: inout [UInt8]) {
+    let totalLength = IPv4Header.length + payloadLength
     precondition(totalLength <= IPv4Header.maximumDatagramLength, "IPv4 payload too long")
     let headerStart = buffer.count
     buffer.append(0x45)  // Version 4, header length 5 words.
@@ -135,6 +142,5 @@ public struct IPv4Header: Hashable, Sendable {
     buffer.appendBigEndian(destination.value)
     let checksum = InternetChecksum.checksum(buffer[headerStart...])
     buffer.storeBigEndian(checksum, at: headerStart + 10)
-    buffer.append(contentsOf: payload)
   }
 }
