@@ -85,6 +85,21 @@ public struct ByteQueue: Sendable {
     buffer.append(contentsOf: storage[0..<count - firstChunk])
   }
 
+  /// The `count` bytes that start `offset` bytes after the front: a slice of the ring itself
+  /// when they lie in one piece (no copy; keep it only until the queue next changes, or the
+  /// change copies the whole ring), else a copy joined across the wrap.
+  public func bytes(from offset: Int, count: Int) -> ArraySlice<UInt8> {
+    precondition(offset >= 0 && count >= 0, "a byte range cannot be negative")
+    precondition(offset + count <= self.count, "the byte range runs past the end of the queue")
+    guard count > 0 else { return [] }
+    let start = storageIndex(offset)
+    if start + count <= storage.count { return storage[start..<start + count] }
+    var joined: [UInt8] = []
+    joined.reserveCapacity(count)
+    copyBytes(from: offset, count: count, into: &joined)
+    return joined[...]
+  }
+
   /// Drops `count` bytes from the front of the queue; there must be that many.
   public mutating func removeFirst(_ count: Int) {
     precondition(count >= 0 && count <= self.count, "cannot remove more bytes than are held")

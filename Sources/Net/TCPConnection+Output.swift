@@ -237,12 +237,12 @@ extension TCPConnection {
   func makeSegment(
     at sequence: SequenceNumber, length: Int, fin: Bool = true, now: Instant
   ) -> TCPSegment {
-    var payload: [UInt8] = []
+    var payload: ArraySlice<UInt8> = []
     var flags: TCPFlags = .ack
     if length > 0 {
-      payload.reserveCapacity(length)
-      sendBuffer.copyBytes(
-        from: dataStart.distance(to: sequence).clamped, count: length, into: &payload)
+      // A view of the send buffer, copied only into the frame; the segment is sent before the
+      // buffer changes again.
+      payload = sendBuffer.bytes(from: dataStart.distance(to: sequence).clamped, count: length)
       flags.insert(.psh)
     }
     if fin && finQueued && sequence + UInt32(length) == finSequence { flags.insert(.fin) }

@@ -2,7 +2,7 @@
 /// addresses from the connection's endpoints, the checksum and the IPv4 header.
 struct TCPSegment: Sendable {
   var header: TCPHeader
-  var payload: [UInt8]
+  var payload: ArraySlice<UInt8>
 
   /// How much sequence space the segment takes: its payload, plus one each for SYN and FIN.
   var sequenceLength: Int {
