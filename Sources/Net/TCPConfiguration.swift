@@ -25,6 +25,12 @@ public struct TCPConfiguration: Sendable {
   /// Keepalive probing of an idle connection (RFC 9293 section 3.8.4); nil, the default, sends
   /// none, as RFC 1122 asks.
   public var keepalive: TCPKeepalive? = nil
+  /// Challenge ACKs (RFC 5961) a connection sends per second at most, answering resets, SYNs
+  /// and acknowledgements that are in the window but not right; section 7 asks for a limit, so
+  /// that a storm of forged segments does not become a storm of replies. Per connection, as a
+  /// shared counter would tell an attacker about other connections (the Linux flaw
+  /// CVE-2016-5696).
+  public var maximumChallengeAcknowledgementsPerSecond = 10
   /// The retransmission timer's bounds.
   public var roundTrip = TCPRoundTripEstimator.Configuration()
   /// Connections (not counting TIME-WAIT) one interface holds at once.

@@ -55,11 +55,11 @@ extension TCPConnection {
       return
     }
     if flags.contains(.rst) {
-      receiveReset(header)
+      receiveReset(header, now: now)
       return
     }
     if flags.contains(.syn) {
-      acknowledgementDue = true  // RFC 5961 section 4.2: a challenge ACK, never a reset
+      challenge(now: now)  // RFC 5961 section 4.2: a challenge ACK, never a reset
       return
     }
     guard flags.contains(.ack) else { return }
@@ -139,12 +139,26 @@ extension TCPConnection {
   /// RFC 5961 section 3.2: only a reset exactly at RCV.NXT ends the connection; one elsewhere
   /// in the window gets a challenge ACK, which a real peer answers with an exact reset and a
   /// blind attacker cannot see.
-  private mutating func receiveReset(_ header: TCPHeader) {
+  private mutating func receiveReset(_ header: TCPHeader, now: Instant) {
     guard header.sequenceNumber == receiveNext else {
-      acknowledgementDue = true
+      challenge(now: now)
       return
     }
     end(with: state == .synReceived ? nil : .reset)
+  }
+
+  /// Owes the peer a challenge ACK (RFC 5961), unless this second's allowance is spent
+  /// (section 7).
+  mutating func challenge(now: Instant) {
+    if now < challengeSecondStart || now.duration(since: challengeSecondStart) >= .seconds(1) {
+      challengeSecondStart = now
+      challengesThisSecond = 0
+    }
+    guard challengesThisSecond < configuration.maximumChallengeAcknowledgementsPerSecond else {
+      return
+    }
+    challengesThisSecond += 1
+    acknowledgementDue = true
   }
 
   /// Ends the connection at once, recording `error` (nil for a quiet end).
@@ -167,12 +181,8 @@ extension TCPConnection {
     _ header: TCPHeader, payloadLength: Int, now: Instant
   ) -> Bool {
     let ack = header.acknowledgementNumber
-    if ack > sendMaximum {
-      acknowledgementDue = true
-      return false
-    }
-    if ack < sendUnacknowledged - UInt32(maximumSendWindow) {
-      acknowledgementDue = true
+    if ack > sendMaximum || ack < sendUnacknowledged - UInt32(maximumSendWindow) {
+      challenge(now: now)
       return false
     }
     if ack > sendUnacknowledged {

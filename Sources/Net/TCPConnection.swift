@@ -135,6 +135,9 @@ struct TCPConnection {
   /// A segment with an unacceptable acknowledgement in SYN-SENT or SYN-RECEIVED, to be
   /// answered with a reset at the next `transmit` (RFC 9293 section 3.10.7.3).
   var resetPending: TCPHeader?
+  /// The start of the current second of challenge ACKs, and how many it has sent.
+  var challengeSecondStart = Instant.zero
+  var challengesThisSecond = 0
   /// RCV.NXT as of the last acknowledgement we sent (RFC 7323's Last.ACK.sent).
   var lastAcknowledgementSent = SequenceNumber(0)
   /// The latest soft ICMP error and SND.UNA when it came (see `lastSoftError`).

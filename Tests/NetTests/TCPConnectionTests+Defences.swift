@@ -28,6 +28,23 @@ final class TCPConnectionDefenceTests: XCTestCase {
     peer.assertTablesEmpty()
   }
 
+  /// RFC 5961 section 7: challenge ACKs are limited per second, so that a storm of forged
+  /// resets gets a handful of replies; the next second brings a fresh allowance.
+  func testChallengeACKsAreLimitedPerSecond() throws {
+    var peer = TCPSegmentPeer()
+    let (handle, _, _) = try peer.establishPassive()
+    let allowance = peer.interface.configuration.tcp.maximumChallengeAcknowledgementsPerSecond
+    for offset in 0..<UInt32(allowance * 3) {
+      peer.send(seq: 1101 + offset, flags: .rst, window: 0)
+    }
+    XCTAssertEqual(peer.received().count, allowance)
+    _ = peer.run(for: .seconds(1))
+    peer.send(seq: 1200, flags: .rst, window: 0)
+    XCTAssertEqual(peer.received().count, 1, "a new second, a new allowance")
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.state, .established)
+    peer.abortAndCheckEmpty(handle)
+  }
+
   /// RFC 5961 section 3.2 and RFC 9293 section 3.10.7.4 (first check): a reset outside the
   /// window is dropped without an answer.
   func testResetOutsideTheWindowIsIgnored() throws {
