@@ -115,7 +115,8 @@ extension TCPConnection {
 
   /// RFC 6675 section 5 (step C): while the estimated bytes in the network (`pipe`) leave a
   /// segment's room in cwnd, send what NextSeg picks: a lost segment (rule 1), new data (rule
-  /// 2), or a segment not SACKed that may be lost (rule 3).
+  /// 2), a segment not SACKed that may be lost (rule 3), or once per recovery the rescue
+  /// retransmission of the highest unSACKed data (rule 4).
   private mutating func transmitSACKRecovery(now: Instant, into output: inout [TCPSegment]) {
     while true {
       let pipe = scoreboard.pipe(
@@ -143,12 +144,31 @@ extension TCPConnection {
           unacknowledged: sendUnacknowledged, highestSent: sendMaximum,
           highestRetransmitted: highestRetransmitted, maximumSegmentSize: sendMaximumSegmentSize,
           onlyLost: false)
-      else { return }
+      else {
+        sendRescueRetransmission(now: now, into: &output)
+        return
+      }
       let length = min(unsure.length, sendMaximumPayload)
       send(at: unsure.start, length: length, now: now, into: &output)
       highestRetransmitted = SequenceNumber.later(
         highestRetransmitted, unsure.start + UInt32(length))
     }
+  }
+
+  /// RFC 6675's rule 4: when nothing else may go, one segment ending at the highest unSACKed
+  /// byte, at most once per recovery (RescueRxt). It repairs a loss at the tail of a window,
+  /// which no later segment would reveal, without waiting for the retransmission timer.
+  private mutating func sendRescueRetransmission(now: Instant, into output: inout [TCPSegment]) {
+    guard let recoveryPoint = congestion.recoveryPoint,
+      rescueRetransmission.map({ $0 < sendUnacknowledged }) ?? true
+    else { return }
+    var end = sendMaximum
+    if let top = scoreboard.ranges.last, top.rightEdge == sendMaximum { end = top.leftEdge }
+    if finQueued && end == finSequence + 1 { end = finSequence }  // data only; the FIN rides along
+    let length = min(sendMaximumPayload, sendUnacknowledged.distance(to: end).clamped)
+    guard length > 0, highestRetransmitted < end else { return }
+    send(at: end - UInt32(length), length: length, now: now, into: &output)
+    rescueRetransmission = recoveryPoint
   }
 
   /// How many bytes of data the next new segment at SND.NXT carries, or nil when none should

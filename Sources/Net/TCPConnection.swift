@@ -100,6 +100,9 @@ struct TCPConnection {
   /// TS.Recent across a hole (RFC 7323 section 4.3), and would count the whole timeout as RTT.
   var retransmittedEnd: SequenceNumber
   var retransmissionTimestamp: UInt32 = 0
+  /// RFC 6675's RescueRxt: the recovery point of the recovery that sent its one rescue
+  /// retransmission.
+  var rescueRetransmission: SequenceNumber?
   /// A segment being timed without timestamps: only one never retransmitted (Karn's rule).
   var roundTripProbe: (sequence: SequenceNumber, sentAt: Instant)?
   /// Consecutive retransmission timeouts without progress.

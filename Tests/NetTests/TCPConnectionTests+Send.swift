@@ -118,6 +118,36 @@ final class TCPConnectionSendTests: XCTestCase {
     peer.abortAndCheckEmpty(handle)
   }
 
+  /// RFC 6675 section 4, NextSeg rule 4: the last segment of a flight is lost along with the
+  /// first. Fast recovery repairs the first; when its ACK comes, nothing would reveal the
+  /// tail's loss but the timer, so one rescue retransmission sends it at once.
+  func testRescueRetransmissionRepairsALostTail() throws {
+    var peer = TCPSegmentPeer()
+    let (handle, _, iss) = try peer.establishPassive(
+      options: TCPOptions(maximumSegmentSize: 1460, sackPermitted: true))
+    _ = try peer.interface.sendTCP(handle, [UInt8](repeating: 5, count: 5 * 1460), now: peer.now)
+    XCTAssertEqual(peer.received().map { $0.payload.count }, [1460, 1460, 1460, 1460, 1460])
+    // Segments 2 to 4 arrive; 1 and 5 are lost. Three duplicate ACKs SACK what came.
+    let start = iss + 1
+    for end in [2, 3, 4] {
+      let block = TCPOptions.SACKBlock(
+        leftEdge: SequenceNumber(start + 1460),
+        rightEdge: SequenceNumber(start + UInt32(end) * 1460))
+      peer.send(seq: 1001, ack: start, flags: .ack, options: TCPOptions(sackBlocks: [block]))
+    }
+    let repair = try peer.receivedOne()
+    XCTAssertEqual(repair.sequence, start, "fast retransmit of the first")
+    // Its ACK covers 1 to 4; segment 5 goes again at once, with no timer.
+    peer.send(seq: 1001, ack: start + 4 * 1460, flags: .ack)
+    let rescue = try peer.receivedOne()
+    XCTAssertEqual(rescue.sequence, start + 4 * 1460)
+    XCTAssertEqual(rescue.payload.count, 1460)
+    XCTAssertEqual(rescue.time, .zero, "no retransmission timeout involved")
+    peer.send(seq: 1001, ack: start + 5 * 1460, flags: .ack)
+    XCTAssertEqual(peer.interface.statusTCP(handle)?.unacknowledgedBytes, 0)
+    peer.abortAndCheckEmpty(handle)
+  }
+
   /// RFC 9293 section 3.8.4 and RFC 1122 section 4.2.3.6: an idle connection is probed after
   /// `idle` with a segment the peer must acknowledge; an answer keeps it, and `probes`
   /// unanswered probes `interval` apart end it as timed out.
