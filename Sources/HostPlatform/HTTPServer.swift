@@ -36,6 +36,13 @@ public struct HTTPStreamHandler<Responder: HTTPResponder>: StreamConnectionHandl
   public mutating func deadlineReached(now: Instant) -> StreamOutput {
     StreamOutput(connection.handleDeadline(now: now, responder: &box.responder))
   }
+
+  public var hasMoreOutput: Bool { connection.isSendingBody }
+
+  public mutating func moreOutput(maximumBytes: Int, now: Instant) -> StreamOutput {
+    StreamOutput(
+      connection.nextBodyPiece(maximumBytes: maximumBytes, now: now, responder: &box.responder))
+  }
 }
 
 extension StreamOutput {
