@@ -79,6 +79,9 @@ public final class HTTPServer<Responder: HTTPResponder> {
   /// Connections open now.
   public var openConnections: Int { tcp.openConnections }
 
+  /// Bytes produced and not yet taken by the sockets, over all connections.
+  public var pendingOutputTotal: Int { tcp.pendingOutputTotal }
+
   /// Stops listening and closes every connection.
   public func close() {
     tcp.close()
