@@ -19,10 +19,16 @@ enum ChunkedEncoder {
 
   /// Appends one chunk holding `data`, which must not be empty (an empty chunk ends a body).
   static func appendChunk(_ data: ArraySlice<UInt8>, to output: inout [UInt8]) {
-    precondition(!data.isEmpty, "an empty chunk would end the body")
-    appendHexadecimal(data.count, to: &output)
-    output.append(contentsOf: ASCII.crlf)
+    appendChunkSizeLine(data.count, to: &output)
     output.append(contentsOf: data)
+    output.append(contentsOf: ASCII.crlf)
+  }
+
+  /// Appends the line that opens a chunk of `size` bytes, which must be at least 1 (an empty
+  /// chunk ends a body); the data and a CRLF must follow.
+  static func appendChunkSizeLine(_ size: Int, to output: inout [UInt8]) {
+    precondition(size > 0, "an empty chunk would end the body")
+    appendHexadecimal(size, to: &output)
     output.append(contentsOf: ASCII.crlf)
   }
 

@@ -1,4 +1,5 @@
-/// A response for the server to send: status, headers and the whole body.
+/// A response for the server to send: status, headers and the body, either whole (`body`) or
+/// made as it is sent (`streamedBody`).
 ///
 /// The serializer owns the framing headers: any `Content-Length`, `Transfer-Encoding` or
 /// `Connection` set here is replaced by what the body and the connection actually need.
@@ -7,8 +8,12 @@ public struct HTTPResponse: Sendable {
   public var status: HTTPStatus
   /// Header fields other than framing (see the type's documentation).
   public var headers: HTTPHeaders
-  /// The content; ignored for statuses that carry none (1xx, 204, 304).
+  /// The content; ignored for statuses that carry none (1xx, 204, 304), and when
+  /// `streamedBody` is set.
   public var body: [UInt8]
+  /// A body the connection produces piece by piece as it sends it, in place of `body`
+  /// (see `HTTPServerConnection.nextBodyPiece`); nil for a whole body.
+  public var streamedBody: HTTPBodySource?
   /// Whether to send the body with the chunked transfer coding instead of a Content-Length.
   /// HTTP/1.0 clients get a Content-Length regardless, since they do not know chunked.
   public var isChunked: Bool
@@ -24,6 +29,18 @@ public struct HTTPResponse: Sendable {
     self.isChunked = isChunked
   }
 
+  /// A response whose body `streamedBody` makes as it is sent.
+  public init(
+    status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), streamedBody: HTTPBodySource,
+    isChunked: Bool = false
+  ) {
+    self.init(status: status, headers: headers, isChunked: isChunked)
+    self.streamedBody = streamedBody
+  }
+
+  /// The body's length in bytes, whether whole or streamed.
+  public var bodyLength: Int { streamedBody?.length ?? body.count }
+
   /// Whether the responder asked to close the connection after this response.
   public var closesConnection: Bool {
     headers.containsToken("close", in: "Connection")
@@ -34,14 +51,15 @@ public struct HTTPResponse: Sendable {
   /// Adds `Content-Length` (or `Transfer-Encoding: chunked`) unless the status has no body,
   /// `Connection: close` when `keepAlive` is false, and `Connection: keep-alive` for an HTTP/1.0
   /// client that stays connected. A response to HEAD has the headers the GET response would
-  /// have, including its Content-Length, but no body (RFC 9110 §9.3.2).
+  /// have, including its Content-Length, but no body (RFC 9110 §9.3.2). With a `streamedBody`
+  /// this is the head alone: the connection sends the body after it, piece by piece.
   public func serialized(
     forRequestMethod method: HTTPMethod, keepAlive: Bool,
     requestVersion: HTTPVersion = .http1_1
   ) -> [UInt8] {
     let chunked = isChunked && requestVersion >= .http1_1
     var output: [UInt8] = []
-    output.reserveCapacity(128 + body.count)
+    output.reserveCapacity(128 + (streamedBody == nil ? body.count : 0))
     output.append(ascii: "HTTP/1.1 ")
     output.append(decimal: status.code)
     output.append(ascii: " ")
@@ -58,7 +76,7 @@ public struct HTTPResponse: Sendable {
         output.append(ascii: "Transfer-Encoding: chunked\r\n")
       } else {
         output.append(ascii: "Content-Length: ")
-        output.append(decimal: body.count)
+        output.append(decimal: bodyLength)
         output.append(contentsOf: ASCII.crlf)
       }
     }
@@ -68,7 +86,7 @@ public struct HTTPResponse: Sendable {
       output.append(ascii: "Connection: keep-alive\r\n")
     }
     output.append(contentsOf: ASCII.crlf)
-    guard status.allowsBody, method != .head else { return output }
+    guard status.allowsBody, method != .head, streamedBody == nil else { return output }
     if chunked {
       ChunkedEncoder.appendChunkedBody(body, to: &output)
     } else {

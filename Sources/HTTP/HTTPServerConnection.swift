@@ -6,11 +6,15 @@ public struct HTTPServerOutput: Equatable, Sendable {
   public var bytes: [UInt8]
   /// Whether to close the connection once `bytes` are written.
   public var shouldClose: Bool
+  /// Whether a streamed body is still being sent after `bytes`: the host asks for it with
+  /// `HTTPServerConnection.nextBodyPiece` as its output drains.
+  public var isBodyPending: Bool
 
   /// An output from its parts.
-  public init(bytes: [UInt8] = [], shouldClose: Bool = false) {
+  public init(bytes: [UInt8] = [], shouldClose: Bool = false, isBodyPending: Bool = false) {
     self.bytes = bytes
     self.shouldClose = shouldClose
+    self.isBodyPending = isBodyPending
   }
 }
 
@@ -22,6 +26,14 @@ public struct HTTPServerOutput: Equatable, Sendable {
 /// the connection closes, and the response says so with `Connection: close`. A connection idle
 /// past `idleTimeout` closes silently; a request still arriving after `requestTimeout` is
 /// answered with 408, then the connection closes. The host calls `handleDeadline` at `deadline`.
+///
+/// Streamed bodies: a response with a `streamedBody` is sent as its head at once and then its
+/// body in pieces the host asks for with `nextBodyPiece`, as its output drains, while
+/// `isSendingBody` is true (outputs say so with `isBodyPending`). Meanwhile received bytes are
+/// buffered but not answered: pipelined requests wait for the body's last piece, whose output
+/// carries their answers. The request timeout does not run while a body is sent; the idle
+/// timeout does, restarted by every piece, so a peer that stops reading is let go. The end of
+/// the peer's stream takes effect once the body is sent.
 public struct HTTPServerConnection {
   /// The limits this connection enforces.
   public let configuration: HTTPServerConfiguration
@@ -35,6 +47,20 @@ public struct HTTPServerConnection {
   private var idleSince: Instant
   /// The head of the request in progress, once parsed, so an error answers it properly.
   private var currentHead: HTTPRequestHead?
+  /// The streamed body being sent, if any.
+  private var bodyInProgress: BodyInProgress?
+  /// The peer ended its stream while a body was being sent.
+  private var peerEndedDuringBody = false
+
+  /// A streamed body part-way through being sent.
+  private struct BodyInProgress {
+    var source: HTTPBodySource
+    /// Bytes of the body produced so far.
+    var produced = 0
+    var isChunked: Bool
+    /// Whether the connection stays open after the body.
+    var keepAlive: Bool
+  }
 
   /// A connection accepted at `now`.
   public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), now: Instant) {
@@ -43,11 +69,14 @@ public struct HTTPServerConnection {
     idleSince = now
   }
 
+  /// Whether a streamed body is part-way through being sent (see the type's documentation).
+  public var isSendingBody: Bool { bodyInProgress != nil }
+
   /// When `handleDeadline` must be called: the request timeout while a request is arriving,
   /// else the idle timeout; nil once closed.
   public var deadline: Instant? {
     guard !isClosed else { return nil }
-    if let start = requestStartedAt { return start + configuration.requestTimeout }
+    if !isSendingBody, let start = requestStartedAt { return start + configuration.requestTimeout }
     return idleSince + configuration.idleTimeout
   }
 
@@ -77,8 +106,54 @@ public struct HTTPServerConnection {
     now: Instant, responder: inout Responder
   ) -> HTTPServerOutput {
     guard !isClosed else { return HTTPServerOutput(shouldClose: true) }
-    guard parser.isInsideRequest else { return close() }
-    return fail(.badRequest("the connection ended inside a request"), output: [], &responder)
+    guard !isSendingBody else {
+      peerEndedDuringBody = true
+      return HTTPServerOutput(isBodyPending: true)
+    }
+    return endStream(after: [], &responder)
+  }
+
+  /// The next piece of the streamed body being sent, at most `maximumBytes` of it (chunk
+  /// framing aside), produced at `now`. The last piece's output also answers the requests that
+  /// arrived meanwhile, and closes if the response or the peer asked for that. Without a body
+  /// in progress the output is empty.
+  public mutating func nextBodyPiece<Responder: HTTPResponder>(
+    maximumBytes: Int, now: Instant, responder: inout Responder
+  ) -> HTTPServerOutput {
+    precondition(maximumBytes > 0, "a body piece must be allowed at least one byte")
+    guard !isClosed, var body = bodyInProgress else {
+      return HTTPServerOutput(shouldClose: isClosed)
+    }
+    var count = min(maximumBytes, body.source.length - body.produced)
+    if body.isChunked { count = min(count, ChunkedEncoder.maximumChunkBytes) }
+    var output: [UInt8] = []
+    output.reserveCapacity(count + 16)
+    if body.isChunked { ChunkedEncoder.appendChunkSizeLine(count, to: &output) }
+    let start = output.count
+    body.source.produce(body.produced, count, &output)
+    precondition(output.count - start == count, "a body source produced the wrong byte count")
+    if body.isChunked { output.append(contentsOf: ASCII.crlf) }
+    body.produced += count
+    idleSince = now
+    guard body.produced == body.source.length else {
+      bodyInProgress = body
+      return HTTPServerOutput(bytes: output, isBodyPending: true)
+    }
+    if body.isChunked { ChunkedEncoder.appendLastChunk(to: &output) }
+    bodyInProgress = nil
+    requestStartedAt = parser.isInsideRequest ? now : nil
+    guard body.keepAlive else { return close(sending: output) }
+    let answers = answerRequests(now: now, &responder, after: output)
+    guard peerEndedDuringBody, !answers.shouldClose, !answers.isBodyPending else { return answers }
+    return endStream(after: answers.bytes, &responder)
+  }
+
+  /// The peer's end of stream after `output`: an error (400) mid-request, else a plain close.
+  private mutating func endStream<Responder: HTTPResponder>(
+    after output: [UInt8], _ responder: inout Responder
+  ) -> HTTPServerOutput {
+    guard parser.isInsideRequest else { return close(sending: output) }
+    return fail(.badRequest("the connection ended inside a request"), output: output, &responder)
   }
 
   /// Enforces the timeouts at `now`: 408 and close for an overdue request, a silent close for
@@ -86,8 +161,10 @@ public struct HTTPServerConnection {
   public mutating func handleDeadline<Responder: HTTPResponder>(
     now: Instant, responder: inout Responder
   ) -> HTTPServerOutput {
-    guard let deadline, now >= deadline else { return HTTPServerOutput() }
-    guard requestStartedAt != nil else { return close() }
+    guard let deadline, now >= deadline else {
+      return HTTPServerOutput(isBodyPending: isSendingBody)
+    }
+    guard requestStartedAt != nil, !isSendingBody else { return close() }
     return fail(timeoutError, output: [], &responder)
   }
 
@@ -103,7 +180,7 @@ public struct HTTPServerConnection {
     now: Instant, _ responder: inout Responder
   ) -> HTTPServerOutput? {
     guard !isClosed else { return HTTPServerOutput(shouldClose: true) }
-    if let start = requestStartedAt, now >= start + configuration.requestTimeout {
+    if !isSendingBody, let start = requestStartedAt, now >= start + configuration.requestTimeout {
       return fail(timeoutError, output: [], &responder)
     }
     return nil
@@ -115,14 +192,16 @@ public struct HTTPServerConnection {
     now: Instant, _ responder: inout Responder
   ) -> HTTPServerOutput {
     if requestStartedAt == nil, parser.isInsideRequest { requestStartedAt = now }
-    return answerRequests(now: now, &responder)
+    return answerRequests(now: now, &responder, after: [])
   }
 
-  /// Parses and answers requests until the buffered bytes hold no complete one.
+  /// Parses and answers requests until the buffered bytes hold no complete one or a streamed
+  /// body starts; the answers follow `earlierOutput`.
   private mutating func answerRequests<Responder: HTTPResponder>(
-    now: Instant, _ responder: inout Responder
+    now: Instant, _ responder: inout Responder, after earlierOutput: [UInt8]
   ) -> HTTPServerOutput {
-    var output: [UInt8] = []
+    var output = earlierOutput
+    guard !isSendingBody else { return HTTPServerOutput(bytes: output, isBodyPending: true) }
     var answered = 0
     while true {
       let event: HTTPRequestParser.Event?
@@ -148,12 +227,14 @@ public struct HTTPServerConnection {
           return fail(error, output: output, &responder)
         }
         let keepAlive = answer(request, now: now, &responder, output: &output)
+        if isSendingBody { return HTTPServerOutput(bytes: output, isBodyPending: true) }
         guard keepAlive else { return close(sending: output) }
       }
     }
   }
 
-  /// Appends the responder's answer to `request`; returns whether the connection stays open.
+  /// Appends the responder's answer to `request` (for a streamed body, its head, and the body
+  /// becomes the one in progress); returns whether the connection stays open after it.
   private mutating func answer<Responder: HTTPResponder>(
     _ request: HTTPRequest, now: Instant, _ responder: inout Responder, output: inout [UInt8]
   ) -> Bool {
@@ -164,10 +245,27 @@ public struct HTTPServerConnection {
       requestVersion: request.head.version)
     // The first answer is the output as it is: a large body is not copied once more.
     if output.isEmpty { output = bytes } else { output += bytes }
+    startStreamedBody(of: response, for: request.head, keepAlive: keepAlive, output: &output)
     currentHead = nil
     idleSince = now
     requestStartedAt = parser.isInsideRequest ? now : nil
     return keepAlive
+  }
+
+  /// Makes `response`'s streamed body, if it has one to send, the body in progress; an empty
+  /// one is complete at once (only its last chunk, if chunked, goes after the head).
+  private mutating func startStreamedBody(
+    of response: HTTPResponse, for head: HTTPRequestHead, keepAlive: Bool,
+    output: inout [UInt8]
+  ) {
+    guard let source = response.streamedBody, response.status.allowsBody, head.method != .head
+    else { return }
+    let isChunked = response.isChunked && head.version >= .http1_1
+    guard source.length > 0 else {
+      if isChunked { ChunkedEncoder.appendLastChunk(to: &output) }
+      return
+    }
+    bodyInProgress = BodyInProgress(source: source, isChunked: isChunked, keepAlive: keepAlive)
   }
 
   /// Applies the responder's body limit (if a body is coming) and answers `Expect`

@@ -36,6 +36,13 @@ public struct HTTPStreamHandler<Responder: HTTPResponder>: StreamConnectionHandl
   public mutating func deadlineReached(now: Instant) -> StreamOutput {
     StreamOutput(connection.handleDeadline(now: now, responder: &box.responder))
   }
+
+  public var hasMoreOutput: Bool { connection.isSendingBody }
+
+  public mutating func moreOutput(maximumBytes: Int, now: Instant) -> StreamOutput {
+    StreamOutput(
+      connection.nextBodyPiece(maximumBytes: maximumBytes, now: now, responder: &box.responder))
+  }
 }
 
 extension StreamOutput {
@@ -71,6 +78,9 @@ public final class HTTPServer<Responder: HTTPResponder> {
 
   /// Connections open now.
   public var openConnections: Int { tcp.openConnections }
+
+  /// Bytes produced and not yet taken by the sockets, over all connections.
+  public var pendingOutputTotal: Int { tcp.pendingOutputTotal }
 
   /// Stops listening and closes every connection.
   public func close() {

@@ -10,6 +10,9 @@ import Time
 /// asks to close, the output is sent, then our FIN, then the connection keeps reading (and
 /// discarding) for `lingerDuration` or until the peer's FIN, so that unread input does not turn
 /// the close into a reset that would destroy output the peer has not read yet.
+///
+/// A handler that streams its output (`hasMoreOutput`) is asked for the next piece on every
+/// pass while less than `outputPieceSize` waits, and is not read meanwhile.
 struct StackStream<Handler: StreamConnectionHandler> {
   /// The socket.
   let socket: TCPSocketHandle
@@ -70,9 +73,11 @@ struct StackStream<Handler: StreamConnectionHandler> {
     _ interface: inout NetworkInterface, limits: StreamLimits, holding: Bool, now: Instant
   ) {
     guard lingerUntil == nil, !closeRequested else { return }
+    // Streamed output is produced here, before the output barrier, like any other output.
+    produceMoreOutput(limits: limits, holding: holding, now: now)
     let deadlineDue = handler.deadline.map { $0 <= now } ?? false
     guard deadlineDue || interface.activityTCP(socket) != seenActivity else { return }
-    while pendingCount + held.count < limits.maximumPendingOutput {
+    while pendingCount + held.count < limits.maximumPendingOutput, !handler.hasMoreOutput {
       guard let bytes = try? interface.receiveTCP(socket, upTo: limits.readChunkSize, now: now),
         !bytes.isEmpty
       else { break }
@@ -86,6 +91,17 @@ struct StackStream<Handler: StreamConnectionHandler> {
     }
     if let deadline = handler.deadline, deadline <= now {
       take(handler.deadlineReached(now: now), holding: holding)
+    }
+  }
+
+  /// Asks the handler for more of what it streams while less than a piece waits.
+  private mutating func produceMoreOutput(limits: StreamLimits, holding: Bool, now: Instant) {
+    while !closeRequested, handler.hasMoreOutput,
+      pendingCount + held.count < limits.outputPieceSize
+    {
+      let output = handler.moreOutput(maximumBytes: limits.outputPieceSize, now: now)
+      take(output, holding: holding)
+      if output.bytes.isEmpty { break }  // a handler that gave nothing is not asked again now
     }
   }
 

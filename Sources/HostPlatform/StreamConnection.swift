@@ -172,15 +172,28 @@ final class StreamConnection<Handler: StreamConnectionHandler> {
     }
   }
 
+  /// Asks the handler for more of what it streams while less than a piece waits to be sent
+  /// (sending each piece at once), so a streamed output holds about two pieces in memory.
+  private func produceMoreOutput() {
+    while state == .open, handler.hasMoreOutput, pendingOutputCount < limits.outputPieceSize {
+      let result = handler.moreOutput(maximumBytes: limits.outputPieceSize, now: loop.now)
+      perform(result)
+      if result.bytes.isEmpty { break }  // a handler that gave nothing is not asked again now
+    }
+  }
+
   /// Brings the close sequence, epoll interest and deadline timer in line with the state.
   private func settle() {
+    produceMoreOutput()
     if state == .flushing && output.isEmpty && heldOutput.isEmpty { beginLingering() }
     guard state != .closed else { return }
     var wanted: IOEvents = []
-    let underBound = pendingOutputCount <= limits.maximumPendingOutput
+    let underBound = pendingOutputCount <= limits.maximumPendingOutput && !handler.hasMoreOutput
     if !inputEnded && (state == .lingering || (state == .open && underBound)) {
       wanted.insert(.readable)
     }
+    // A streamed output waits in `output` while the socket is full, so this also wakes the
+    // connection to ask for more once the socket takes it.
     if !output.isEmpty { wanted.insert(.writable) }
     if wanted != interest {
       do {

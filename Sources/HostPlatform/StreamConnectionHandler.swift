@@ -31,6 +31,21 @@ public protocol StreamConnectionHandler {
   var deadline: Instant? { get }
   /// The monotonic clock passed `deadline`.
   mutating func deadlineReached(now: Instant) -> StreamOutput
+  /// Whether the handler has output it makes only as it is sent (a streamed body). While it
+  /// does, the driver asks for it with `moreOutput` whenever less than
+  /// `StreamLimits.outputPieceSize` waits to be sent, and reads no input (backpressure).
+  /// Read after every event.
+  var hasMoreOutput: Bool { get }
+  /// The next piece of that output, at most `maximumBytes` (framing aside), at `now`.
+  mutating func moreOutput(maximumBytes: Int, now: Instant) -> StreamOutput
+}
+
+extension StreamConnectionHandler {
+  /// A handler that streams nothing never has more output.
+  public var hasMoreOutput: Bool { false }
+
+  /// A handler that streams nothing has nothing more to give.
+  public mutating func moreOutput(maximumBytes: Int, now: Instant) -> StreamOutput { .none }
 }
 
 /// Bounds on the resources one stream connection may use.
@@ -40,6 +55,9 @@ public struct StreamLimits: Sendable {
   /// Reading pauses while more than this many bytes wait to be sent (backpressure). A single
   /// output can still exceed it; reading resumes once the queue drains below it.
   public var maximumPendingOutput: Int
+  /// The most bytes asked of a handler's `moreOutput` at a time; it is asked again once less
+  /// than this waits to be sent, so a streamed output holds about twice this in memory.
+  public var outputPieceSize: Int
   /// After the connection shuts down its sending side, how long it keeps reading (and
   /// discarding) so that unread input does not turn the close into a reset that would destroy
   /// output the peer has not read yet.
@@ -47,9 +65,12 @@ public struct StreamLimits: Sendable {
 
   public init(
     readChunkSize: Int = 65_536, maximumPendingOutput: Int = 1_048_576,
-    lingerDuration: Duration = .seconds(2)
+    lingerDuration: Duration = .seconds(2), outputPieceSize: Int = 65_536
   ) {
-    precondition(readChunkSize > 0 && maximumPendingOutput > 0, "limits must be positive")
+    precondition(
+      readChunkSize > 0 && maximumPendingOutput > 0 && outputPieceSize > 0,
+      "limits must be positive")
+    self.outputPieceSize = outputPieceSize
     self.readChunkSize = readChunkSize
     self.maximumPendingOutput = maximumPendingOutput
     self.lingerDuration = lingerDuration

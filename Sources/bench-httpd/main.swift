@@ -19,10 +19,8 @@ let usage = """
 /// The bulk body's line, the one lwip-httpd and the benchmark's nginx file repeat.
 let patternLine = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n".utf8)
 
-/// Answers the two endpoints; the bulk body is built once per size and kept.
+/// Answers the two endpoints; the bulk body is made as it is sent, as lwip-httpd makes it.
 struct BenchResponder: HTTPResponder {
-  var bulk: [UInt8] = []
-
   func maximumBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
 
   mutating func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
@@ -35,9 +33,10 @@ struct BenchResponder: HTTPResponder {
       guard let text = request.head.queryValue("bytes"), let count = Int(text),
         (0...(1 << 30)).contains(count)
       else { return errorResponse(status: .badRequest, message: "bytes=N, N up to 1 GiB") }
-      if bulk.count != count { bulk = repeatedPattern(count: count) }
       headers.add(name: "Content-Type", value: "application/octet-stream")
-      return HTTPResponse(status: .ok, headers: headers, body: bulk)
+      return HTTPResponse(
+        status: .ok, headers: headers,
+        streamedBody: HTTPBodySource(length: count, produce: appendPattern))
     default:
       return errorResponse(status: .notFound, message: "not found")
     }
@@ -48,16 +47,21 @@ struct BenchResponder: HTTPResponder {
   }
 }
 
-/// `count` bytes of `patternLine` repeated, built by doubling (a few large copies), so that
-/// building a large body costs little next to sending it.
-func repeatedPattern(count: Int) -> [UInt8] {
-  var bytes: [UInt8] = []
-  bytes.reserveCapacity(count)
-  bytes.append(contentsOf: patternLine.prefix(count))
-  while bytes.count < count {
-    bytes.append(contentsOf: bytes[0..<min(bytes.count, count - bytes.count)])
+/// `patternLine` repeated over 64 KiB and one line more, so that any run of up to 64 KiB of the
+/// body, wherever it starts, is one slice of it.
+let patternBlock = Array(repeating: patternLine, count: 65_536 / 64 + 1).flatMap { $0 }
+
+/// Appends the `count` bytes of the repeated `patternLine` that start at `offset`: the byte at
+/// offset i is `patternLine[i % 64]`.
+@Sendable func appendPattern(offset: Int, count: Int, to output: inout [UInt8]) {
+  var position = offset
+  let end = offset + count
+  while position < end {
+    let start = position % patternLine.count
+    let length = min(patternBlock.count - start, end - position)
+    output.append(contentsOf: patternBlock[start..<(start + length)])
+    position += length
   }
-  return bytes
 }
 
 func runBenchServer() -> Int32 {
