@@ -5,6 +5,9 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+// Because <sys/socket.h> is included here, Clang may credit its declarations (SOCK_NONBLOCK,
+// SOCK_DGRAM, ...) to this module rather than to Glibc, depending on build order; Swift files
+// that use them import CLinux as well as Glibc.
 
 // accept4 is a GNU extension that <sys/socket.h> declares only under _GNU_SOURCE, and Swift's
 // Glibc module was built without it, so the declaration is repeated here with glibc's signature.

@@ -101,8 +101,7 @@ public final class NetworkStack {
         pendingResolutions.append((name, completion))
       }
     } catch {
-      // No DNS server: the lease named none, or there is no lease yet.
-      loop.runAtEndOfIteration { completion(.failed(.timedOut)) }
+      loop.runAtEndOfIteration { completion(.failed(.noServer)) }
     }
     servicePass()
   }

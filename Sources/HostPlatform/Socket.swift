@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 // Thin wrappers over the socket calls the server and client share. Every socket is

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// Why a host name or address could not be turned into a socket address.

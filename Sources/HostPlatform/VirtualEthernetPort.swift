@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// A cable into Loam's rootless virtual Ethernet segment: a Unix datagram socket that sends

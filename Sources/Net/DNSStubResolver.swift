@@ -47,6 +47,26 @@ public enum DNSResolutionFailure: Hashable, Sendable {
   case truncatedReply
   /// Too many names are being resolved at once; try again later.
   case tooManyQueries
+  /// There is no server to ask: no DHCP lease yet, or the lease named none.
+  case noServer
+}
+
+extension DNSResolution: CustomStringConvertible {
+  public var description: String {
+    switch self {
+    case .addresses(let addresses):
+      var text = ""
+      for address in addresses { text += (text.isEmpty ? "" : ", ") + "\(address)" }
+      return text
+    case .nameDoesNotExist: return "no such name"
+    case .noAddresses: return "the name has no IPv4 address"
+    case .failed(.timedOut): return "no answer"
+    case .failed(.serverError(let code)): return "the server answered \(code)"
+    case .failed(.truncatedReply): return "the answer was truncated"
+    case .failed(.tooManyQueries): return "too many names being resolved at once"
+    case .failed(.noServer): return "no DNS server (no lease yet, or it named none)"
+    }
+  }
 }
 
 /// What the caller of a `DNSStubResolver` must do.

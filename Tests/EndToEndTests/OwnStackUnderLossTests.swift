@@ -192,6 +192,65 @@ final class OwnStackUnderLossTests: XCTestCase {
       """)
   }
 
+  /// Everything by DHCP and DNS, over Loam's stack only: the hub and an appliance each take a
+  /// lease from dnsmasq on a bridge of two TAP devices, dnsmasq names the hub `hub.lan` from its
+  /// DHCP host name, and the appliance, told only `http://hub.lan:8080`, asks dnsmasq's DNS for
+  /// it through its own resolver and delivers every reading once.
+  func testAnApplianceFindsTheHubThroughDnsmasqDNS() throws {
+    if let reason = TestNamespace.unavailableReason() { throw XCTSkip(reason) }
+    guard access(dnsmasqPath, X_OK) == 0 else {
+      throw XCTSkip("dnsmasq is missing (scripts/deps installs dnsmasq-base)")
+    }
+    let namespace = try TestNamespace(name: "loam-dnshub-\(getpid())")
+    defer { namespace.delete() }
+    try namespace.ip("link", "add", "loambr0", "type", "bridge")
+    for device in ["loamtap2", "loamtap3"] {
+      try namespace.ip("tuntap", "add", "mode", "tap", device)
+      try namespace.ip("link", "set", device, "master", "loambr0")
+      try namespace.ip("link", "set", device, "up")
+    }
+    try namespace.configureTAP("loambr0", address: "192.0.2.1/24")
+    let files = NSTemporaryDirectory() + "loam-dnshub-dnsmasq-\(getpid())"
+    let dnsmasq = try namespace.execute([
+      dnsmasqPath, "--interface=loambr0", "--bind-interfaces",
+      "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,2m", "--domain=lan",
+      "--dhcp-option=option:dns-server,192.0.2.1", "--no-resolv", "--no-hosts", "--port=53",
+      "--log-facility=\(files).log", "--pid-file=\(files).pid", "--dhcp-leasefile=\(files).leases",
+    ])
+    XCTAssertEqual(dnsmasq.status, 0, "dnsmasq did not start: \(dnsmasq.output)")
+    defer {
+      stopDaemon(pidFile: files + ".pid", files: [".pid", ".log", ".leases"].map { files + $0 })
+    }
+    let data = temporaryDirectory("loam-dnshub")
+    defer { try? FileManager.default.removeItem(at: data) }
+    let hub = try namespace.start(
+      try executable("hub"),
+      [
+        "--host", "127.0.0.1", "--port", "8080", "--data", data.appendingPathComponent("hub").path,
+        "--net", "tap:loamtap2,dhcp", "--name", "hub",
+      ], name: "hub-dns")
+    defer { hub.kill() }
+    try waitUntil("the hub logs a DHCP lease", timeoutSeconds: 30) {
+      hub.output.contains("DHCP lease")
+    }
+    let appliance = try namespace.start(
+      try executable("appliance"),
+      [
+        "--kind", "fridge", "--hub", "http://hub.lan:8080", "--interval", "0.2", "--data",
+        data.appendingPathComponent("fridge").path, "--net", "tap:loamtap3,dhcp",
+      ], name: "appliance-dns")
+    defer { appliance.kill() }
+    try waitUntil("readings arrive by name", timeoutSeconds: 60) {
+      namespace.hubReadingCount(port: 8080) >= 40
+    }
+    appliance.kill()
+    Thread.sleep(forTimeInterval: 1)
+    let sequences = try namespace.hubSequences(port: 8080, sensors: fridgeSensors)
+    XCTAssertGreaterThanOrEqual(sequences.count, 40)
+    XCTAssertEqual(sequences, Array(1...Int64(sequences.count)), "every reading once, none lost")
+    print("OwnStackUnderLossTests: \(sequences.count) readings to hub.lan\n\(appliance.output)")
+  }
+
   // MARK: Helpers
 
   private func curl(
