@@ -32,14 +32,8 @@ final class ApplianceOnOwnStackTests: XCTestCase {
       ["--host", "0.0.0.0", "--port", "8081", "--data", data.appendingPathComponent("hub").path],
       name: "hub-kernel")
     defer { hub.kill() }
-    try waitUntil("the buffered readings arrive", timeoutSeconds: 60) {
-      namespace.hubReadingCount(port: 8081) >= 40
-    }
-    appliance.kill()
-    Thread.sleep(forTimeInterval: 1)
-    let sequences = try namespace.hubSequences(port: 8081, sensors: fridgeSensors)
-    XCTAssertGreaterThanOrEqual(sequences.count, 40)
-    XCTAssertEqual(sequences, Array(1...Int64(sequences.count)), "every reading once, none lost")
+    let sequences = try namespace.expectEveryFridgeReadingOnce(
+      hubPort: 8081, minimum: 40, stopping: appliance, within: 60)
     print("ApplianceOnOwnStackTests: \(sequences.count) readings\n\(appliance.output)")
   }
 }

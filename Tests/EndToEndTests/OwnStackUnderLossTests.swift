@@ -105,15 +105,9 @@ final class OwnStackUnderLossTests: XCTestCase {
     try namespace.configureTAP("loamtap1", address: "192.0.2.1/24")
     try wire.apply(in: namespace, device: "loamtap1")
 
-    try waitUntil("300 readings arrive across the bad wire", timeoutSeconds: 90) {
-      namespace.hubReadingCount(port: 8081) >= 300
-    }
-    appliance.kill()
-    let deliveredAfter = Date().timeIntervalSince(started)
-    Thread.sleep(forTimeInterval: 1)
-    let sequences = try namespace.hubSequences(port: 8081, sensors: fridgeSensors)
-    XCTAssertGreaterThanOrEqual(sequences.count, 300)
-    XCTAssertEqual(sequences, Array(1...Int64(sequences.count)), "every reading once, none lost")
+    let sequences = try namespace.expectEveryFridgeReadingOnce(
+      hubPort: 8081, minimum: 300, stopping: appliance, within: 90)
+    let deliveredAfter = Date().timeIntervalSince(started)  // an upper bound: it includes the check
     try wire.checkItBit(namespace: namespace, device: "loamtap1", output: appliance.output)
     print(
       """
@@ -240,14 +234,8 @@ final class OwnStackUnderLossTests: XCTestCase {
         data.appendingPathComponent("fridge").path, "--net", "tap:loamtap3,dhcp",
       ], name: "appliance-dns")
     defer { appliance.kill() }
-    try waitUntil("readings arrive by name", timeoutSeconds: 60) {
-      namespace.hubReadingCount(port: 8080) >= 40
-    }
-    appliance.kill()
-    Thread.sleep(forTimeInterval: 1)
-    let sequences = try namespace.hubSequences(port: 8080, sensors: fridgeSensors)
-    XCTAssertGreaterThanOrEqual(sequences.count, 40)
-    XCTAssertEqual(sequences, Array(1...Int64(sequences.count)), "every reading once, none lost")
+    let sequences = try namespace.expectEveryFridgeReadingOnce(
+      hubPort: 8080, minimum: 40, stopping: appliance, within: 60)
     print("OwnStackUnderLossTests: \(sequences.count) readings to hub.lan\n\(appliance.output)")
   }
 

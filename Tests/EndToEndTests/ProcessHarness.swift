@@ -260,6 +260,29 @@ final class TestNamespace {
   }
 }
 
+extension TestNamespace {
+  /// Waits until the hub on the namespace's loopback at `port` holds `minimum` readings, stops
+  /// the fridge `appliance`, and checks that its readings arrived each exactly once, none
+  /// missing. Returns their sequence numbers.
+  @discardableResult
+  func expectEveryFridgeReadingOnce(
+    hubPort port: Int, minimum: Int, stopping appliance: ChildProcess, within seconds: Double,
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws -> [Int64] {
+    try waitUntil("\(minimum) readings arrive", timeoutSeconds: seconds, file: file, line: line) {
+      self.hubReadingCount(port: port) >= Int64(minimum)
+    }
+    appliance.kill()
+    Thread.sleep(forTimeInterval: 1)  // the hub finishes what was in flight
+    let sequences = try hubSequences(port: port, sensors: fridgeSensors)
+    XCTAssertGreaterThanOrEqual(sequences.count, minimum, file: file, line: line)
+    XCTAssertEqual(
+      sequences, Array(1...Int64(sequences.count)), "every reading once, none lost", file: file,
+      line: line)
+    return sequences
+  }
+}
+
 /// The sensors of a simulated fridge appliance.
 let fridgeSensors = ["fridge.air", "fridge.co2", "fridge.humidity", "fridge.voc"]
 
