@@ -17,11 +17,9 @@ build: ## Builds every module, executable and test (debug).
 	$(SWIFT) build --build-tests
 
 release: ## Builds the executables optimised.
-	$(SWIFT) build -c release --product hub
-	$(SWIFT) build -c release --product appliance
-	$(SWIFT) build -c release --product ethernet-switch
+	scripts/build-release hub appliance ethernet-switch bench-httpd
 
-run: release ## Runs the hub on http://127.0.0.1:$(PORT) with two simulated appliances.
+run: release ## Runs the hub on http://127.0.0.1:$(PORT) and two simulated appliances on Loam's own TCP/IP.
 	@scripts/run --port $(PORT)
 
 test: ## Installs what is missing, builds, and runs every check and test.
@@ -47,7 +45,7 @@ fuzz: ## Runs each libFuzzer target for FUZZ_SECONDS (default 60).
 	scripts/fuzz tcp $(FUZZ_SECONDS)
 	scripts/fuzz frame $(FUZZ_SECONDS)
 
-bench: ## The hub against nginx, and Loam's TCP/IP against lwIP and the kernel; see BENCHMARKS.md.
+bench: release ## The hub against nginx, and Loam's TCP/IP against lwIP and the kernel; see BENCHMARKS.md.
 	@scripts/deps bench
 	scripts/bench
 	scripts/bench-stack
