@@ -41,7 +41,7 @@ struct StackStream<Handler: StreamConnectionHandler> {
   private var pendingCount: Int { pending.count - pendingStart }
 
   /// When the stream next needs a pass for a timer: the handler's, or the end of lingering.
-  var deadline: Instant? { [handler.deadline, lingerUntil].compactMap { $0 }.min() }
+  var deadline: Instant? { Instant.earliest(handler.deadline, lingerUntil) }
 
   /// Takes output from the handler: queued at once, or held until `releaseHeld` when `holding`.
   mutating func take(_ output: StreamOutput, holding: Bool) {

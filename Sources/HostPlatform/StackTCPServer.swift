@@ -46,10 +46,7 @@ public final class StackTCPServer<Handler: StreamConnectionHandler>: NetworkStac
 
   public var deadline: Instant? {
     var earliest: Instant?
-    for index in streams.indices {
-      guard let deadline = streams[index].deadline else { continue }
-      if earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
-    }
+    for index in streams.indices { earliest = Instant.earliest(earliest, streams[index].deadline) }
     return earliest
   }
 

@@ -111,7 +111,7 @@ public struct ARPCache<Packet> {
 
   /// When `poll` must next be called, if anything waits.
   public var deadline: Instant? {
-    pending.values.map { $0.nextRequestAt }.min()
+    pending.values.lazy.map { $0.nextRequestAt }.min()
   }
 
   /// Sends the due repeat requests, gives up on addresses that never answered, and forgets

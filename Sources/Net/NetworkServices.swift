@@ -78,8 +78,8 @@ public struct NetworkServices {
   /// When `poll` must next run for the services' own timers (the interface has its own
   /// `deadline`).
   public var deadline: Instant? {
-    return [dhcp.deadline, resolver?.deadline, localResolver.deadline, responder?.deadline]
-      .compactMap { $0 }.min()
+    let resolvers = Instant.earliest(resolver?.deadline, localResolver.deadline)
+    return Instant.earliest(Instant.earliest(dhcp.deadline, resolvers), responder?.deadline)
   }
 
   /// Opens the three sockets, joins the mDNS group, and broadcasts the first DHCP DISCOVER.
