@@ -178,14 +178,13 @@ final class HubEndToEndTests: XCTestCase {
       (["-X", "PUT", url], "405", "method_not_allowed"),
       ([hub.baseURL + "/api/v1/sensors/nope"], "404", "not_found"),
     ]
+    // A body over the 1 MiB limit, declared by Content-Length, for the case that sends "@-".
+    let bigBody = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "loam-big-body-\(UUID().uuidString)")
+    try Data(repeating: 0x20, count: (1 << 20) + 1).write(to: bigBody)
+    defer { try? FileManager.default.removeItem(at: bigBody) }
     for testCase in cases {
-      var arguments = testCase.arguments
-      if arguments.contains("@-") {
-        // A body over the 1 MiB limit, declared by Content-Length.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("loam-big-body")
-        try Data(repeating: 0x20, count: (1 << 20) + 1).write(to: file)
-        arguments = arguments.map { $0 == "@-" ? "@" + file.path : $0 }
-      }
+      let arguments = testCase.arguments.map { $0 == "@-" ? "@" + bigBody.path : $0 }
       let answer = try status(arguments)
       XCTAssertEqual(answer.code, testCase.code, "\(testCase.arguments.prefix(2))")
       let error = try? JSONParser.parse(Array(answer.body.utf8))

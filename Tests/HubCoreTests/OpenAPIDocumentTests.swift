@@ -27,6 +27,7 @@ final class OpenAPIDocumentTests: XCTestCase {
     }
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("loam-openapi.json")
     try Data(OpenAPIDocument.json.utf8).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
     let process = Process()
     process.executableURL = python
     process.arguments = [
