@@ -87,11 +87,9 @@ extension NetworkInterface {
       counters.noRoute += 1
       return false
     }
-    let header = IPv4Header(
+    let header = nextHeader(
       source: routes?.subnet.address ?? .any, destination: destination,
-      payloadProtocol: payloadProtocol, identification: nextIdentification,
-      timeToLive: timeToLive)
-    nextIdentification &+= 1
+      payloadProtocol: payloadProtocol, timeToLive: timeToLive)
     let datagram = IPv4Datagram(header: header, payload: payload[...])
     if destination.isMulticast {
       emitFrames(of: datagram, to: NetworkInterface.macAddress(ofGroup: destination))
@@ -101,6 +99,54 @@ extension NetworkInterface {
       resolveAndEmit(datagram, nextHop: nextHop, now: now)
     }
     return true
+  }
+
+  /// Sends a datagram whose `payloadLength` bytes of payload `writePayload` appends to a
+  /// buffer, as `sendDatagram(to:payloadProtocol:payload:)` does. In the common case (unicast,
+  /// one frame, a next hop whose MAC address is known) the frame is built in one buffer with the
+  /// payload written straight into it, so its data is copied once; otherwise the payload is made
+  /// first and takes the general way (ARP, fragments).
+  @discardableResult
+  mutating func sendDatagram(
+    to destination: IPv4Address, payloadProtocol: IPProtocol, payloadLength: Int,
+    timeToLive: UInt8 = IPv4Header.defaultTimeToLive, now: Instant,
+    writePayload: (inout [UInt8]) -> Void
+  ) -> Bool {
+    if IPv4Header.length + payloadLength <= configuration.maximumTransmissionUnit,
+      transmitQueue.count < configuration.maximumQueuedFrames, !isGroupOrBroadcast(destination),
+      let routes = configuration.routes, let nextHop = routes.nextHop(for: destination),
+      let mac = arpCache.lookup(nextHop, now: now)
+    {
+      let header = nextHeader(
+        source: routes.subnet.address, destination: destination,
+        payloadProtocol: payloadProtocol, timeToLive: timeToLive)
+      var frame: [UInt8] = []
+      frame.reserveCapacity(EthernetHeader.length + IPv4Header.length + payloadLength)
+      EthernetHeader(destination: mac, source: configuration.macAddress, etherType: .ipv4)
+        .emit(into: &frame) { buffer in
+          header.emitHeader(payloadLength: payloadLength, into: &buffer)
+          writePayload(&buffer)
+        }
+      transmitQueue.append(frame)
+      return true
+    }
+    var payload: [UInt8] = []
+    payload.reserveCapacity(payloadLength)
+    writePayload(&payload)
+    return sendDatagram(
+      to: destination, payloadProtocol: payloadProtocol, payload: payload,
+      timeToLive: timeToLive, now: now)
+  }
+
+  /// The header of the next datagram sent, with its identification.
+  private mutating func nextHeader(
+    source: IPv4Address, destination: IPv4Address, payloadProtocol: IPProtocol,
+    timeToLive: UInt8
+  ) -> IPv4Header {
+    defer { nextIdentification &+= 1 }
+    return IPv4Header(
+      source: source, destination: destination, payloadProtocol: payloadProtocol,
+      identification: nextIdentification, timeToLive: timeToLive)
   }
 
   /// The limited broadcast address, when `destination` is it and the interface has no address.

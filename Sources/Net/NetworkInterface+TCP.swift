@@ -219,44 +219,14 @@ extension NetworkInterface {
   mutating func emitTCP(_ segment: TCPSegment, endpoints: TCPEndpoints, now: Instant) {
     if segment.header.flags.contains(.rst) { counters.tcpResetsSent += 1 }
     counters.tcpSegmentsSent += 1
-    if emitTCPFrame(segment, endpoints: endpoints, now: now) { return }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(segment.header.length + segment.payload.count)
-    segment.header.emit(
-      payload: segment.payload, source: endpoints.localAddress,
-      destination: endpoints.remoteAddress, into: &bytes)
-    sendDatagram(to: endpoints.remoteAddress, payloadProtocol: .tcp, payload: bytes, now: now)
-  }
-
-  /// The common case in one buffer: a segment to a unicast peer whose MAC address is known, in
-  /// one frame. The Ethernet, IPv4 and TCP headers and the data are written in place, so the
-  /// data is copied once; anything else (ARP to wait for, fragments) goes the general way.
-  /// False when the segment was not sent this way.
-  private mutating func emitTCPFrame(
-    _ segment: TCPSegment, endpoints: TCPEndpoints, now: Instant
-  ) -> Bool {
-    let destination = endpoints.remoteAddress
-    let segmentLength = segment.header.length + segment.payload.count
-    guard IPv4Header.length + segmentLength <= configuration.maximumTransmissionUnit,
-      transmitQueue.count < configuration.maximumQueuedFrames, !isGroupOrBroadcast(destination),
-      let nextHop = configuration.routes?.nextHop(for: destination),
-      let mac = arpCache.lookup(nextHop, now: now)
-    else { return false }
-    let header = IPv4Header(
-      source: endpoints.localAddress, destination: destination, payloadProtocol: .tcp,
-      identification: nextIdentification)
-    nextIdentification &+= 1
-    var frame: [UInt8] = []
-    frame.reserveCapacity(EthernetHeader.length + IPv4Header.length + segmentLength)
-    EthernetHeader(destination: mac, source: configuration.macAddress, etherType: .ipv4)
-      .emit(into: &frame) { buffer in
-        header.emitHeader(payloadLength: segmentLength, into: &buffer)
-        segment.header.emit(
-          payload: segment.payload, source: endpoints.localAddress, destination: destination,
-          into: &buffer)
-      }
-    transmitQueue.append(frame)
-    return true
+    sendDatagram(
+      to: endpoints.remoteAddress, payloadProtocol: .tcp,
+      payloadLength: segment.header.length + segment.payload.count, now: now
+    ) { buffer in
+      segment.header.emit(
+        payload: segment.payload, source: endpoints.localAddress,
+        destination: endpoints.remoteAddress, into: &buffer)
+    }
   }
 
   /// The earliest TCP timer.

@@ -29,13 +29,14 @@ extension NetworkInterface {
     }
     guard port != 0 else { throw .invalidPort }
     let source = self.address ?? .any
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(UDPHeader.length + payload.count)
-    UDPHeader(sourcePort: socket.port, destinationPort: port)
-      .emit(payload: payload, source: source, destination: address, into: &bytes)
+    let header = UDPHeader(sourcePort: socket.port, destinationPort: port)
     guard
       sendDatagram(
-        to: address, payloadProtocol: .udp, payload: bytes, timeToLive: timeToLive, now: now)
+        to: address, payloadProtocol: .udp, payloadLength: UDPHeader.length + payload.count,
+        timeToLive: timeToLive, now: now,
+        writePayload: {
+          header.emit(payload: payload, source: source, destination: address, into: &$0)
+        })
     else {
       throw .noRoute(address)
     }

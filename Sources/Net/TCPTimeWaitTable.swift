@@ -56,7 +56,7 @@ struct TCPTimeWaitTable {
   }
 
   /// The earliest end of an entry.
-  var deadline: Instant? { entries.values.map { $0.deadline }.min() }
+  var deadline: Instant? { entries.values.lazy.map { $0.deadline }.min() }
 
   /// Forgets the entries whose time is up.
   mutating func expire(now: Instant) {
