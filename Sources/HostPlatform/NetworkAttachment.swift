@@ -164,3 +164,17 @@ extension MACAddress {
     self.init(bytes[...])
   }
 }
+
+extension NetworkStack {
+  /// A stack on `device` as `attachment` describes it: its MAC address, and its static address
+  /// or DHCP.
+  public convenience init(
+    loop: EventLoop, device: FrameDevice, attachment: NetworkAttachment, hostLabel: String,
+    onEvent: @escaping (NetworkServicesEvent) -> Void = { _ in }
+  ) throws {
+    try self.init(
+      loop: loop, device: device,
+      configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
+      hostLabel: hostLabel, dhcp: attachment.usesDHCP, onEvent: onEvent)
+  }
+}

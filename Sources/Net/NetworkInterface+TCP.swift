@@ -232,10 +232,7 @@ extension NetworkInterface {
   /// The earliest TCP timer.
   var tcpDeadline: Instant? {
     var earliest = tcpSockets.timeWait.deadline
-    for case let deadline? in tcpSockets.deadlineBySlot
-    where earliest.map({ deadline < $0 }) ?? true {
-      earliest = deadline
-    }
+    for deadline in tcpSockets.deadlineBySlot { earliest = Instant.earliest(earliest, deadline) }
     return earliest
   }
 

@@ -71,9 +71,7 @@ func runAppliance() -> Int32 {
       let device = try attachment.openDevice(loop: loop)
       impairedDevice = device as? ImpairedFrameDevice
       stack = try NetworkStack(
-        loop: loop, device: device,
-        configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
-        hostLabel: hostLabel, dhcp: attachment.usesDHCP)
+        loop: loop, device: device, attachment: attachment, hostLabel: hostLabel)
       transport = .ownStack(stack!)
       let address = stack!.interface.address.map { "\($0)" } ?? "(waiting for DHCP)"
       writeLine("appliance \(applianceID): on Loam's own TCP/IP, \(attachment.device), \(address)")

@@ -76,9 +76,8 @@ func runBenchServer() -> Int32 {
     let attachment = try NetworkAttachment(parsing: spec)
     let loop = try EventLoop()
     let stack = try NetworkStack(
-      loop: loop, device: try attachment.openDevice(loop: loop),
-      configuration: attachment.interfaceConfiguration(hostLabel: "bench"), hostLabel: "bench",
-      dhcp: attachment.usesDHCP)
+      loop: loop, device: try attachment.openDevice(loop: loop), attachment: attachment,
+      hostLabel: "bench")
     let server = try StackHTTPServer(
       stack: stack, port: port, responder: HTTPResponderBox(BenchResponder()))
     try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }

@@ -90,9 +90,7 @@ func runHub() -> Int32 {
         log("own stack: impaired on purpose (for testing): \(impairment)")
       }
       stack = try NetworkStack(
-        loop: loop, device: device,
-        configuration: attachment.interfaceConfiguration(hostLabel: hostLabel),
-        hostLabel: hostLabel, dhcp: attachment.usesDHCP
+        loop: loop, device: device, attachment: attachment, hostLabel: hostLabel
       ) { event in
         if case .configured(let lease) = event {
           log("own stack: DHCP lease \(lease.subnet) from \(lease.serverIdentifier)")
