@@ -45,8 +45,9 @@ public struct HTTPServerConnection {
   private var requestStartedAt: Instant?
   /// When the connection last became idle (opened, or finished a response).
   private var idleSince: Instant
-  /// The head of the request in progress, once parsed, so an error answers it properly.
-  private var currentHead: HTTPRequestHead?
+  /// The method and version of the request in progress, once its head is parsed, so that an
+  /// error answers it properly.
+  private var currentRequest: (method: HTTPMethod, version: HTTPVersion)?
   /// The streamed body being sent, if any.
   private var bodyInProgress: BodyInProgress?
   /// The peer ended its stream while a body was being sent.
@@ -208,7 +209,7 @@ public struct HTTPServerConnection {
       do {
         event = try parser.next()
         if case .head(let head) = event {
-          currentHead = head
+          currentRequest = (head.method, head.version)
           try startBody(of: head, responder: responder, output: &output)
         }
       } catch {
@@ -246,7 +247,7 @@ public struct HTTPServerConnection {
     // The first answer is the output as it is: a large body is not copied once more.
     if output.isEmpty { output = bytes } else { output += bytes }
     startStreamedBody(of: response, for: request.head, keepAlive: keepAlive, output: &output)
-    currentHead = nil
+    currentRequest = nil
     idleSince = now
     requestStartedAt = parser.isInsideRequest ? now : nil
     return keepAlive
@@ -297,8 +298,8 @@ public struct HTTPServerConnection {
   ) -> HTTPServerOutput {
     let response = responder.errorResponse(status: error.status, message: error.message)
     let bytes = response.serialized(
-      forRequestMethod: currentHead?.method ?? .get, keepAlive: false,
-      requestVersion: currentHead?.version ?? .http1_1)
+      forRequestMethod: currentRequest?.method ?? .get, keepAlive: false,
+      requestVersion: currentRequest?.version ?? .http1_1)
     return close(sending: output + bytes)
   }
 

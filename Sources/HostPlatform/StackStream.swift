@@ -113,7 +113,14 @@ struct StackStream<Handler: StreamConnectionHandler> {
     if pendingCount == 0, !closeRequested, interface.activityTCP(socket) == seenActivity {
       return .open
     }
-    defer { seenActivity = interface.activityTCP(socket) }
+    let state = sendPendingOutput(&interface, limits: limits, now: now)
+    seenActivity = interface.activityTCP(socket)
+    return state
+  }
+
+  private mutating func sendPendingOutput(
+    _ interface: inout NetworkInterface, limits: StreamLimits, now: Instant
+  ) -> StackStreamState {
     guard let status = interface.statusTCP(socket) else { return .finished }
     if let error = status.error {
       interface.closeTCP(socket, now: now)

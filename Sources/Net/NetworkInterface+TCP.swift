@@ -93,11 +93,9 @@ extension NetworkInterface {
     _ handle: TCPSocketHandle, _ bytes: ArraySlice<UInt8>, now: Instant
   ) throws(TCPSocketError) -> Int {
     let slot = try openSlot(handle)
-    let (error, open) = tcpSockets.read(slot) { slot in
-      (slot.connection.error, slot.connection.state.acceptsData && !slot.connection.finQueued)
-    }!
-    if let error { throw .connection(error) }
-    guard open else { throw .sendingClosed }
+    let facts = tcpSockets.facts(slot)!
+    if let error = facts.error { throw .connection(error) }
+    guard facts.acceptsSends else { throw .sendingClosed }
     let accepted = tcpSockets.slots[slot]!.connection.send(bytes)
     flushTCP(slot, now: now)
     return accepted
@@ -117,15 +115,7 @@ extension NetworkInterface {
   /// The connection's readiness and state; nil when the handle is not open.
   public func statusTCP(_ handle: TCPSocketHandle) -> TCPSocketStatus? {
     guard let slot = tcpSockets.slot(handle) else { return nil }
-    return tcpSockets.read(slot) { slot in
-      let connection = slot.connection
-      let canSend = connection.state.acceptsData && !connection.finQueued
-      return TCPSocketStatus(
-        state: connection.state, readableBytes: connection.receiveBuffer.count,
-        writableBytes: canSend ? connection.sendBuffer.freeSpace : 0,
-        reachedEndOfStream: connection.reachedEndOfStream, error: connection.error,
-        unacknowledgedBytes: connection.sendBuffer.count, lastSoftError: connection.lastSoftError)
-    }
+    return tcpSockets.socketStatus(slot)
   }
 
   /// Closes the sending side: a FIN follows the queued data, and the peer's data can still be
@@ -143,7 +133,7 @@ extension NetworkInterface {
   /// 3.10.4), so that the peer learns it was not all taken.
   public mutating func closeTCP(_ handle: TCPSocketHandle, now: Instant) {
     guard let slot = tcpSockets.slot(handle) else { return }
-    if tcpSockets.read(slot, { $0.connection.receiveBuffer.isEmpty }) == true {
+    if tcpSockets.facts(slot)?.hasUnreadData == false {
       tcpSockets.slots[slot]!.connection.close()
     } else {
       var output: [TCPSegment] = []
@@ -210,7 +200,7 @@ extension NetworkInterface {
   }
 
   private mutating func emit(_ output: [TCPSegment], for slot: Int, now: Instant) {
-    guard !output.isEmpty, let endpoints = tcpSockets.read(slot, { $0.connection.endpoints })
+    guard !output.isEmpty, let endpoints = tcpSockets.facts(slot)?.endpoints
     else { return }
     for segment in output { emitTCP(segment, endpoints: endpoints, now: now) }
   }

@@ -1,10 +1,26 @@
 import Time
 
 extension TCPConnection {
+  /// Whether the application may still queue data: the connection is open and not closing.
+  @inline(__always) var acceptsSends: Bool { state.acceptsData && !finQueued }
+
+  /// Readiness and state, as the socket API reports them.
+  ///
+  /// This and the other queries the socket table asks on every pass are always inlined: a
+  /// call into a function that is not would copy the whole connection out of the table first,
+  /// buffers and all (measured: a fifth of the instructions per HTTP request).
+  @inline(__always) var socketStatus: TCPSocketStatus {
+    TCPSocketStatus(
+      state: state, readableBytes: receiveBuffer.count,
+      writableBytes: acceptsSends ? sendBuffer.freeSpace : 0,
+      reachedEndOfStream: reachedEndOfStream, error: error,
+      unacknowledgedBytes: sendBuffer.count, lastSoftError: lastSoftError)
+  }
+
   /// Queues as much of `bytes` as the send buffer has room for and returns how much; the
   /// caller checks that the connection still accepts data.
   mutating func send(_ bytes: some Collection<UInt8>) -> Int {
-    precondition(state.acceptsData && !finQueued, "sending after close")
+    precondition(acceptsSends, "sending after close")
     return sendBuffer.append(contentsOf: bytes)
   }
 
@@ -76,7 +92,7 @@ extension TCPConnection {
   // MARK: Timers
 
   /// The earliest time one of the connection's timers fires, nil when none runs.
-  var deadline: Instant? {
+  @inline(__always) var deadline: Instant? {
     let sending = Instant.earliest(retransmissionDeadline, persistDeadline)
     let receiving = Instant.earliest(delayedAcknowledgementDeadline, keepaliveDeadline)
     return Instant.earliest(Instant.earliest(sending, receiving), timeWaitDeadline)

@@ -82,7 +82,7 @@ func runHub() -> Int32 {
       loop: loop, host: host, port: port, responder: hub, beforeSending: makeReadingsDurable)
     var stack: NetworkStack?
     var impairedDevice: ImpairedFrameDevice?
-    var stackServer: StackHTTPServer<HubService<FileReadingLog>>?
+    var stackServer: StackHTTPServer?
     if let attachment {
       let device = try attachment.openDevice(loop: loop)
       impairedDevice = device as? ImpairedFrameDevice
