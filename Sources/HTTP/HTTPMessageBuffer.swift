@@ -79,6 +79,14 @@ struct HTTPMessageBuffer {
       if scanIndex - readIndex >= maximumBytes {
         return .tooLarge(firstLineComplete: lineStarts.count > 1)
       }
+      let searchEnd = min(bytes.count, readIndex + maximumBytes)
+      guard
+        let lineEnd = HTTPMessageBuffer.firstLineEndByte(in: bytes, from: scanIndex, to: searchEnd)
+      else {
+        scanIndex = searchEnd
+        continue
+      }
+      scanIndex = lineEnd
       let byte = bytes[scanIndex]
       if byte == ASCII.carriageReturn {
         guard scanIndex + 2 - readIndex <= maximumBytes else {
@@ -90,13 +98,26 @@ struct HTTPMessageBuffer {
         }
         scanIndex += 2
         if let head = try endOfLine() { return head }
-      } else if byte == ASCII.lineFeed {
-        throw .badRequest("a line ends in a bare LF; HTTP lines end in CRLF")
       } else {
-        scanIndex += 1
+        throw .badRequest("a line ends in a bare LF; HTTP lines end in CRLF")
       }
     }
     return .incomplete
+  }
+
+  /// The index of the first CR or LF in `bytes[start..<end]`, or nil. Most bytes of a head are
+  /// neither, so they are skipped here without the checks a subscript makes on each.
+  private static func firstLineEndByte(in bytes: [UInt8], from start: Int, to end: Int) -> Int? {
+    precondition(start >= 0 && end <= bytes.count)
+    return bytes.withUnsafeBufferPointer { buffer in
+      var index = start
+      while index < end {
+        let byte = buffer[index]
+        if byte == ASCII.carriageReturn || byte == ASCII.lineFeed { return index }
+        index += 1
+      }
+      return nil
+    }
   }
 
   /// Called after each CRLF: skips leading empty lines, or finishes the head at an empty line.

@@ -26,6 +26,19 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The method's name as it appears on the request line.
+  /// The method named by `bytes`, a token from a request line. The standard methods are told
+  /// apart by their bytes, without making a string for them.
+  init(bytes: ArraySlice<UInt8>) {
+    for method in HTTPMethod.standard where bytes.elementsEqual(method.name.utf8) {
+      self = method
+      return
+    }
+    self = .other(String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// The methods with a case of their own.
+  private static let standard: [HTTPMethod] = [.get, .post, .head, .put, .delete, .options, .patch]
+
   public var name: String {
     switch self {
     case .get: return "GET"

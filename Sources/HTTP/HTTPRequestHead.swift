@@ -28,11 +28,20 @@ public struct HTTPRequestHead: Sendable {
     method: HTTPMethod, target: String, version: HTTPVersion = .http1_1,
     headers: HTTPHeaders = HTTPHeaders()
   ) throws(HTTPParseError) {
+    try self.init(
+      method: method, targetBytes: Array(target.utf8)[...], version: version, headers: headers)
+  }
+
+  /// A head for the target in `targetBytes`, as the parser finds it on the request line.
+  init(
+    method: HTTPMethod, targetBytes: ArraySlice<UInt8>, version: HTTPVersion,
+    headers: HTTPHeaders
+  ) throws(HTTPParseError) {
     self.method = method
-    self.target = target
+    self.target = String(decoding: targetBytes, as: UTF8.self)
     self.version = version
     self.headers = headers
-    let parts = try HTTPRequestHead.splitTarget(Array(target.utf8), method: method)
+    let parts = try HTTPRequestHead.splitTarget(targetBytes, method: method)
     rawPath = String(decoding: parts.path, as: UTF8.self)
     if parts.path.contains(ASCII.percent) {
       guard let decodedPath = percentDecoded(parts.path, plusAsSpace: false) else {
@@ -62,34 +71,34 @@ public struct HTTPRequestHead: Sendable {
 
   /// The path and query bytes of a target, after checking its form.
   private static func splitTarget(
-    _ bytes: [UInt8], method: HTTPMethod
+    _ bytes: ArraySlice<UInt8>, method: HTTPMethod
   ) throws(HTTPParseError) -> (path: ArraySlice<UInt8>, query: ArraySlice<UInt8>) {
     guard !bytes.isEmpty, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), !bytes.contains(0x23)
     else { throw .badRequest("the request target has bytes a URI cannot hold") }
-    if bytes == [UInt8(ascii: "*")] {
+    if bytes.elementsEqual(CollectionOfOne(UInt8(ascii: "*"))) {
       guard method == .options else { throw .badRequest("only OPTIONS may target '*'") }
-      return (bytes[...], [])
+      return (bytes, [])
     }
-    var start = 0
-    if bytes[0] != ASCII.slash {
+    var start = bytes.startIndex
+    if bytes[start] != ASCII.slash {
       // Absolute form: the path starts at the first slash after `scheme://authority`.
       guard let schemeEnd = absoluteFormAuthorityStart(bytes) else {
         throw .badRequest("the request target is neither a path nor an absolute URI")
       }
-      start = bytes[schemeEnd...].firstIndex(of: ASCII.slash) ?? bytes.count
+      start = bytes[schemeEnd...].firstIndex(of: ASCII.slash) ?? bytes.endIndex
     }
-    let queryStart = bytes[start...].firstIndex(of: ASCII.questionMark) ?? bytes.count
+    let queryStart = bytes[start...].firstIndex(of: ASCII.questionMark) ?? bytes.endIndex
     let path: ArraySlice<UInt8> = start == queryStart ? [ASCII.slash] : bytes[start..<queryStart]
-    let query = queryStart < bytes.count ? bytes[(queryStart + 1)...] : []
+    let query = queryStart < bytes.endIndex ? bytes[(queryStart + 1)...] : []
     return (path, query)
   }
 
   /// Where the authority of an `http://` or `https://` target starts, or nil for other targets.
-  private static func absoluteFormAuthorityStart(_ bytes: [UInt8]) -> Int? {
+  private static func absoluteFormAuthorityStart(_ bytes: ArraySlice<UInt8>) -> Int? {
     for scheme in ["http://", "https://"] {
       let prefix = Array(scheme.utf8)
-      if bytes.count > prefix.count, equalsIgnoringASCIICase(bytes[..<prefix.count], prefix) {
-        return prefix.count
+      if bytes.count > prefix.count, equalsIgnoringASCIICase(bytes.prefix(prefix.count), prefix) {
+        return bytes.startIndex + prefix.count
       }
     }
     return nil

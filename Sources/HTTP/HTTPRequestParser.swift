@@ -133,7 +133,7 @@ public struct HTTPRequestParser {
       let headers = try parseFieldLines(
         fieldLines, maximumCount: HTTPRequestParser.maximumHeaderCount)
       let head = try HTTPRequestHead(
-        method: method, target: target, version: version, headers: headers)
+        method: method, targetBytes: target, version: version, headers: headers)
       try checkHost(head)
       state = .awaitingBodyLimit(head, try bodyFraming(of: head))
       return head
@@ -144,7 +144,7 @@ public struct HTTPRequestParser {
 /// `method SP request-target SP HTTP-version` (RFC 9112 §3).
 private func parseRequestLine(
   _ line: ArraySlice<UInt8>
-) throws(HTTPParseError) -> (HTTPMethod, String, HTTPVersion) {
+) throws(HTTPParseError) -> (HTTPMethod, ArraySlice<UInt8>, HTTPVersion) {
   guard let methodEnd = line.firstIndex(of: ASCII.space),
     let targetEnd = line[(methodEnd + 1)...].firstIndex(of: ASCII.space)
   else { throw .badRequest("the request line is not 'method target version'") }
@@ -161,8 +161,7 @@ private func parseRequestLine(
     throw HTTPParseError(
       status: .httpVersionNotSupported, message: "\(version) is not supported; use HTTP/1.1")
   }
-  let method = HTTPMethod(String(decoding: methodName, as: UTF8.self))
-  return (method, String(decoding: target, as: UTF8.self), version)
+  return (HTTPMethod(bytes: methodName), target, version)
 }
 
 /// `HTTP/d.d`, or nil (RFC 9112 §2.3).

@@ -32,16 +32,26 @@ struct StackStream<Handler: StreamConnectionHandler> {
   /// The connection's activity number when this stream last caught up with it: while it is
   /// unchanged and nothing is pending, a pass has nothing to do here.
   private var seenActivity: UInt32?
+  /// The handler's deadline as it stood after the last call into it. Kept rather than asked
+  /// for: the server asks every stream on every pass, and asking the handler costs a copy of
+  /// it.
+  private var handlerDeadline: Instant?
+  /// When the stream next needs a pass for a timer: the handler's, or the end of lingering.
+  private(set) var deadline: Instant?
 
   init(socket: TCPSocketHandle, handler: Handler) {
     self.socket = socket
     self.handler = handler
+    noteDeadlines()
   }
 
   private var pendingCount: Int { pending.count - pendingStart }
 
-  /// When the stream next needs a pass for a timer: the handler's, or the end of lingering.
-  var deadline: Instant? { Instant.earliest(handler.deadline, lingerUntil) }
+  /// Takes note of the handler's deadline after a call into it, and of the lingering's.
+  private mutating func noteDeadlines() {
+    handlerDeadline = handler.deadline
+    deadline = Instant.earliest(handlerDeadline, lingerUntil)
+  }
 
   /// Takes output from the handler: queued at once, or held until `releaseHeld` when `holding`.
   mutating func take(_ output: StreamOutput, holding: Bool) {
@@ -68,14 +78,23 @@ struct StackStream<Handler: StreamConnectionHandler> {
     held = []
   }
 
-  /// Feeds the handler what arrived, the end of the stream and its own deadline.
+  /// Feeds the handler what arrived, the end of the stream and its own deadline; returns
+  /// whether output is held for the barrier.
   mutating func serveInput(
+    _ interface: inout NetworkInterface, limits: StreamLimits, holding: Bool, now: Instant
+  ) -> Bool {
+    feedHandler(&interface, limits: limits, holding: holding, now: now)
+    noteDeadlines()
+    return !held.isEmpty
+  }
+
+  private mutating func feedHandler(
     _ interface: inout NetworkInterface, limits: StreamLimits, holding: Bool, now: Instant
   ) {
     guard lingerUntil == nil, !closeRequested else { return }
     // Streamed output is produced here, before the output barrier, like any other output.
     produceMoreOutput(limits: limits, holding: holding, now: now)
-    let deadlineDue = handler.deadline.map { $0 <= now } ?? false
+    let deadlineDue = handlerDeadline.map { $0 <= now } ?? false
     guard deadlineDue || interface.activityTCP(socket) != seenActivity else { return }
     while pendingCount + held.count < limits.maximumPendingOutput, !handler.hasMoreOutput {
       guard let bytes = try? interface.receiveTCP(socket, upTo: limits.readChunkSize, now: now),
@@ -142,6 +161,7 @@ struct StackStream<Handler: StreamConnectionHandler> {
     if lingerUntil == nil {
       try? interface.shutdownTCP(socket, now: now)
       lingerUntil = now + limits.lingerDuration
+      noteDeadlines()
     }
     while let bytes = try? interface.receiveTCP(socket, upTo: 65_536, now: now), !bytes.isEmpty {}
     let peerDone = interface.statusTCP(socket)?.reachedEndOfStream ?? true

@@ -74,7 +74,7 @@ public final class StackTCPClientConnection<Handler: OutboundConnectionHandler>:
       serveHandshake(socket, giveUpAt: giveUpAt, stack, now: now)
     case .open(var stream):
       phase = .closed  // so that the stream is not copied while it is mutated
-      stream.serveInput(&stack.interface, limits: limits, holding: false, now: now)
+      _ = stream.serveInput(&stack.interface, limits: limits, holding: false, now: now)
       let state = stream.serveOutput(&stack.interface, limits: limits, now: now)
       waitingHandler = stream.handler
       switch state {

@@ -71,10 +71,13 @@ public final class StackTCPServer<Handler: StreamConnectionHandler>: NetworkStac
       streams.append(StackStream(socket: socket, handler: makeHandler(now)))
     }
     let holding = outputBarrier != nil
+    var anyHeld = false
     for index in streams.indices {
-      streams[index].serveInput(&stack.interface, limits: limits, holding: holding, now: now)
+      let holds = streams[index].serveInput(
+        &stack.interface, limits: limits, holding: holding, now: now)
+      anyHeld = anyHeld || holds
     }
-    if holding && streams.contains(where: { !$0.held.isEmpty }) {
+    if anyHeld {
       let allowed = outputBarrier!()
       for index in streams.indices where !streams[index].held.isEmpty {
         streams[index].releaseHeld(allowed: allowed)

@@ -59,7 +59,9 @@ extension NetworkInterface {
   /// Whether a datagram to `destination` is for this host: our address, our subnet's
   /// broadcast, the limited broadcast or a group we joined. Before the interface has an
   /// address, only broadcasts (as DHCP needs).
-  private func isOurs(_ destination: IPv4Address) -> Bool {
+  // Always inlined, as is `isGroupOrBroadcast`: called on a large struct held in a variable,
+  // a function that is not would be passed a copy of all of it.
+  @inline(__always) private func isOurs(_ destination: IPv4Address) -> Bool {
     if destination == .broadcast { return true }
     if destination.isMulticast { return multicastGroups.contains(destination) }
     guard let routes = configuration.routes else { return false }
@@ -67,7 +69,7 @@ extension NetworkInterface {
   }
 
   /// Whether `address` names many hosts, so that it cannot be a source nor get an ICMP error.
-  func isGroupOrBroadcast(_ address: IPv4Address) -> Bool {
+  @inline(__always) func isGroupOrBroadcast(_ address: IPv4Address) -> Bool {
     if address == .broadcast || address.isMulticast { return true }
     return address == configuration.routes?.subnet.broadcast
   }

@@ -113,7 +113,11 @@ extension NetworkInterface {
   }
 
   /// The connection's readiness and state; nil when the handle is not open.
-  public func statusTCP(_ handle: TCPSocketHandle) -> TCPSocketStatus? {
+  ///
+  /// `mutating` although it changes nothing, like `activityTCP`: drivers ask on every pass and
+  /// hold the interface in a variable, and a non-mutating call on a struct this large is passed
+  /// a copy of all of it (about 1.5 KB).
+  public mutating func statusTCP(_ handle: TCPSocketHandle) -> TCPSocketStatus? {
     guard let slot = tcpSockets.slot(handle) else { return nil }
     return tcpSockets.socketStatus(slot)
   }
@@ -156,7 +160,8 @@ extension NetworkInterface {
   /// A number that changes whenever anything happens to the connection (data or a FIN in, room
   /// in the send buffer, an error, a state change); nil when the handle is not open. A driver
   /// serving many connections skips those whose number has not changed since it last looked.
-  public func activityTCP(_ handle: TCPSocketHandle) -> UInt32? {
+  /// (`mutating` for the reason given at `statusTCP`.)
+  public mutating func activityTCP(_ handle: TCPSocketHandle) -> UInt32? {
     tcpSockets.slot(handle).map { tcpSockets.activityBySlot[$0] }
   }
 
@@ -185,7 +190,7 @@ extension NetworkInterface {
       remote: endpoints.remoteAddress, remotePort: endpoints.remotePort)
   }
 
-  private func openSlot(_ handle: TCPSocketHandle) throws(TCPSocketError) -> Int {
+  @inline(__always) private func openSlot(_ handle: TCPSocketHandle) throws(TCPSocketError) -> Int {
     guard let slot = tcpSockets.slot(handle) else { throw .notOpen }
     return slot
   }

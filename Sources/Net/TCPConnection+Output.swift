@@ -174,7 +174,11 @@ extension TCPConnection {
   /// How many bytes of data the next new segment at SND.NXT carries, or nil when none should
   /// go now: nothing to send, the window is shut, or Nagle and the sender's silly window
   /// avoidance (RFC 9293 section 3.8.6.2.1) say to wait for more. A lone FIN is length 0.
-  func nextSegmentLength(ignoringCongestion: Bool = false) -> Int? {
+  ///
+  /// `mutating` although it changes nothing: called from the connection's mutating methods, a
+  /// non-mutating method that is not inlined is passed a copy of the whole connection (about
+  /// 1 KB). `advertisedWindowField` is always inlined for the same reason.
+  mutating func nextSegmentLength(ignoringCongestion: Bool = false) -> Int? {
     let offset = dataStart.distance(to: sendNext).clamped
     let unsent = sendBuffer.count - offset
     guard unsent > 0 || (finQueued && sendNext == finSequence) else { return nil }
@@ -282,7 +286,7 @@ extension TCPConnection {
 
   /// The window field to send, scaled; the edge it announces never moves left, and moves right
   /// only by a worthwhile step (receiver silly window avoidance, RFC 9293 section 3.8.6.2.2).
-  func advertisedWindowField() -> UInt16 {
+  @inline(__always) func advertisedWindowField() -> UInt16 {
     let possibleEdge = receiveNext + UInt32(receiveWindow)
     let step = advertisedWindowEdge.distance(to: possibleEdge).clamped
     let worthwhile = min(configuration.receiveBufferSize / 2, receiveMaximumSegmentSize)

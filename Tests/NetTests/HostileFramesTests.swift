@@ -354,7 +354,10 @@ private struct HostileScene {
 
   /// The server host, to read from; frames go in through `bed.hosts.hosts[0]`, which mutates
   /// in place.
-  var server: NetworkInterface { bed.hosts.hosts[0] }
+  var server: NetworkInterface {
+    get { bed.hosts.hosts[0] }
+    set { bed.hosts.hosts[0] = newValue }
+  }
 
   /// Feeds `frames` to the server at one instant and checks that the counters moved by exactly
   /// `counted` (and `framesReceived`), and that the table stays within its limits; then lets
