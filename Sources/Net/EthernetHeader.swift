@@ -57,9 +57,11 @@ public struct EthernetHeader: Hashable, Sendable {
   /// data), then pads a short frame to the minimum.
   public func emit(into buffer: inout [UInt8], payload writePayload: (inout [UInt8]) -> Void) {
     let frameStart = buffer.count
-    destination.append(to: &buffer)
-    source.append(to: &buffer)
-    buffer.appendBigEndian(etherType.rawValue)
+    buffer.appendFields(count: EthernetHeader.length) { fields in
+      fields.write(destination)
+      fields.write(source)
+      fields.write(etherType.rawValue)
+    }
     writePayload(&buffer)
     let padding = EthernetHeader.minimumFrameLength - (buffer.count - frameStart)
     if padding > 0 { buffer.append(contentsOf: repeatElement(0, count: padding)) }

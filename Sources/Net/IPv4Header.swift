@@ -127,19 +127,21 @@ public struct IPv4Header: Hashable, Sendable {
     let totalLength = IPv4Header.length + payloadLength
     precondition(totalLength <= IPv4Header.maximumDatagramLength, "IPv4 payload too long")
     let headerStart = buffer.count
-    buffer.append(0x45)  // Version 4, header length 5 words.
-    buffer.append(differentiatedServicesCodePoint << 2 | explicitCongestionNotification)
-    buffer.appendBigEndian(UInt16(totalLength))
-    buffer.appendBigEndian(identification)
     var flagsAndOffset = fragmentOffset
     if dontFragment { flagsAndOffset |= IPv4Header.dontFragmentFlag }
     if moreFragments { flagsAndOffset |= IPv4Header.moreFragmentsFlag }
-    buffer.appendBigEndian(flagsAndOffset)
-    buffer.append(timeToLive)
-    buffer.append(payloadProtocol.rawValue)
-    buffer.appendBigEndian(UInt16(0))  // The checksum, filled in below.
-    buffer.appendBigEndian(source.value)
-    buffer.appendBigEndian(destination.value)
+    buffer.appendFields(count: IPv4Header.length) { fields in
+      fields.write(UInt8(0x45))  // Version 4, header length 5 words.
+      fields.write(differentiatedServicesCodePoint << 2 | explicitCongestionNotification)
+      fields.write(UInt16(totalLength))
+      fields.write(identification)
+      fields.write(flagsAndOffset)
+      fields.write(timeToLive)
+      fields.write(payloadProtocol.rawValue)
+      fields.write(UInt16(0))  // The checksum, filled in below.
+      fields.write(source.value)
+      fields.write(destination.value)
+    }
     let checksum = InternetChecksum.checksum(buffer[headerStart...])
     buffer.storeBigEndian(checksum, at: headerStart + 10)
   }

@@ -116,15 +116,17 @@ public struct TCPHeader: Hashable, Sendable {
     let headerLength = length
     precondition(headerLength + payload.count <= 0xFFFF, "TCP segment too long")
     let start = buffer.count
-    buffer.appendBigEndian(sourcePort)
-    buffer.appendBigEndian(destinationPort)
-    buffer.appendBigEndian(sequenceNumber.rawValue)
-    buffer.appendBigEndian(acknowledgementNumber.rawValue)
-    buffer.append(UInt8(headerLength / 4) << 4)  // data offset in words; reserved bits zero
-    buffer.append(flags.rawValue)
-    buffer.appendBigEndian(window)
-    buffer.appendBigEndian(UInt16(0))  // the checksum, filled in below
-    buffer.appendBigEndian(urgentPointer)
+    buffer.appendFields(count: TCPHeader.minimumLength) { fields in
+      fields.write(sourcePort)
+      fields.write(destinationPort)
+      fields.write(sequenceNumber.rawValue)
+      fields.write(acknowledgementNumber.rawValue)
+      fields.write(UInt8(headerLength / 4) << 4)  // data offset in words; reserved bits zero
+      fields.write(flags.rawValue)
+      fields.write(window)
+      fields.write(UInt16(0))  // the checksum, filled in below
+      fields.write(urgentPointer)
+    }
     options.emit(synchronizing: flags.contains(.syn), into: &buffer)
     assert(buffer.count - start == headerLength, "options wrote other than encodedLength")
     buffer.append(contentsOf: payload)
