@@ -38,18 +38,38 @@ public struct HTTPServerConnection {
   /// The limits this connection enforces.
   public let configuration: HTTPServerConfiguration
   /// Whether the connection has closed; it then ignores input.
-  public private(set) var isClosed = false
+  public private(set) var isClosed = false {
+    didSet { noteDeadline() }
+  }
+  /// Whether a streamed body is part-way through being sent (see the type's documentation).
+  public private(set) var isSendingBody = false
+  /// When `handleDeadline` must be called: the request timeout while a request is arriving,
+  /// else the idle timeout; nil once closed.
+  ///
+  /// This and `isSendingBody` are kept up to date as the state they follow changes, rather
+  /// than computed when asked: hosts ask them of every connection on every pass, and a stored
+  /// property is read in place where a computed one is a call passed a copy of the connection.
+  public private(set) var deadline: Instant?
 
   private var parser: HTTPRequestParser
   /// When the first byte of the request in progress arrived, if one is in progress.
-  private var requestStartedAt: Instant?
+  private var requestStartedAt: Instant? {
+    didSet { noteDeadline() }
+  }
   /// When the connection last became idle (opened, or finished a response).
-  private var idleSince: Instant
+  private var idleSince: Instant {
+    didSet { noteDeadline() }
+  }
   /// The method and version of the request in progress, once its head is parsed, so that an
   /// error answers it properly.
   private var currentRequest: (method: HTTPMethod, version: HTTPVersion)?
   /// The streamed body being sent, if any.
-  private var bodyInProgress: BodyInProgress?
+  private var bodyInProgress: BodyInProgress? {
+    didSet {
+      isSendingBody = bodyInProgress != nil
+      noteDeadline()
+    }
+  }
   /// The peer ended its stream while a body was being sent.
   private var peerEndedDuringBody = false
 
@@ -68,17 +88,18 @@ public struct HTTPServerConnection {
     self.configuration = configuration
     parser = HTTPRequestParser(maximumHeadBytes: configuration.maximumHeadBytes)
     idleSince = now
+    noteDeadline()
   }
 
-  /// Whether a streamed body is part-way through being sent (see the type's documentation).
-  public var isSendingBody: Bool { bodyInProgress != nil }
-
-  /// When `handleDeadline` must be called: the request timeout while a request is arriving,
-  /// else the idle timeout; nil once closed.
-  public var deadline: Instant? {
-    guard !isClosed else { return nil }
-    if !isSendingBody, let start = requestStartedAt { return start + configuration.requestTimeout }
-    return idleSince + configuration.idleTimeout
+  /// Recomputes `deadline` after what it depends on changed.
+  private mutating func noteDeadline() {
+    if isClosed {
+      deadline = nil
+    } else if !isSendingBody, let start = requestStartedAt {
+      deadline = start + configuration.requestTimeout
+    } else {
+      deadline = idleSince + configuration.idleTimeout
+    }
   }
 
   /// Takes bytes received at `now` and answers every request they complete.

@@ -54,7 +54,7 @@ func isToken<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
 /// Whether every byte of `bytes` satisfies `predicate`. Reads contiguous storage directly where
 /// there is some (arrays, native strings), which is several times faster than iterating a
 /// `String.UTF8View`; every header the program adds is checked this way.
-func allBytes<Bytes: Collection<UInt8>>(
+@inline(__always) func allBytes<Bytes: Collection<UInt8>>(
   of bytes: Bytes, satisfy predicate: (UInt8) -> Bool
 ) -> Bool {
   bytes.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) }
