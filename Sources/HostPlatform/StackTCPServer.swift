@@ -61,10 +61,23 @@ public final class StackTCPServer<Handler: StreamConnectionHandler>: NetworkStac
 
   @_specialize(where Handler == HTTPStreamHandler)
   public func service(_ stack: NetworkStack, now: Instant) {
-    while let socket = stack.interface.acceptTCP(listener) {
+    // The streams leave the server for the pass and the interface is borrowed once for all of
+    // them: every access to a class's stored property is checked for exclusivity at run time,
+    // and made per stream and phase those checks cost more than a tenth of a request. (So the
+    // output barrier, which runs inside, must not use the stack.)
+    var streams: [StackStream<Handler>] = []
+    swap(&streams, &self.streams)
+    serve(&streams, interface: &stack.interface, now: now)
+    swap(&streams, &self.streams)
+  }
+
+  private func serve(
+    _ streams: inout [StackStream<Handler>], interface: inout NetworkInterface, now: Instant
+  ) {
+    while let socket = interface.acceptTCP(listener) {
       acceptedTotal += 1
       guard streams.count < maximumConnections else {
-        stack.interface.abortTCP(socket, now: now)
+        interface.abortTCP(socket, now: now)
         failedTotal += 1
         continue
       }
@@ -74,7 +87,7 @@ public final class StackTCPServer<Handler: StreamConnectionHandler>: NetworkStac
     var anyHeld = false
     for index in streams.indices {
       let holds = streams[index].serveInput(
-        &stack.interface, limits: limits, holding: holding, now: now)
+        &interface, limits: limits, holding: holding, now: now)
       anyHeld = anyHeld || holds
     }
     if anyHeld {
@@ -85,7 +98,7 @@ public final class StackTCPServer<Handler: StreamConnectionHandler>: NetworkStac
     }
     var index = 0
     while index < streams.count {
-      switch streams[index].serveOutput(&stack.interface, limits: limits, now: now) {
+      switch streams[index].serveOutput(&interface, limits: limits, now: now) {
       case .open:
         index += 1
       case .finished:
