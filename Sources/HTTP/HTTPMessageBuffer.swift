@@ -9,8 +9,9 @@ struct HTTPMessageBuffer {
   enum HeadSearch {
     /// More bytes are needed.
     case incomplete
-    /// A head: its first line and its field lines, without line endings.
-    case complete(startLine: ArraySlice<UInt8>, fieldLines: ArraySlice<ArraySlice<UInt8>>)
+    /// A head: its first line without its line ending, and its field section: every field
+    /// line, each with its CRLF (see `parseFieldLines`).
+    case complete(startLine: ArraySlice<UInt8>, fieldSection: ArraySlice<UInt8>)
     /// The head is longer than allowed; `firstLineComplete` tells which part overflowed.
     case tooLarge(firstLineComplete: Bool)
   }
@@ -136,29 +137,33 @@ struct HTTPMessageBuffer {
       lineStarts[0] = scanIndex
       return nil
     }
-    var lines: [ArraySlice<UInt8>] = []
-    lines.reserveCapacity(lineStarts.count - 1)
-    for index in 0..<(lineStarts.count - 1) {
-      lines.append(bytes[lineStarts[index]..<(lineStarts[index + 1] - 2)])
-    }
+    let startLine = bytes[lineStarts[0]..<(lineStarts[1] - 2)]
+    let fieldSection = bytes[lineStarts[1]..<lineStart]
     readIndex = scanIndex
     lineStarts.removeAll(keepingCapacity: true)
     leadingEmptyLines = 0
-    return .complete(startLine: lines[0], fieldLines: lines.dropFirst())
+    return .complete(startLine: startLine, fieldSection: fieldSection)
   }
 }
 
 /// Parses field lines (`name: value`) into headers, rejecting what RFC 9112 §5 forbids:
 /// whitespace before the colon, line folding, control bytes. Allows at most `maximumCount`.
+/// `fieldSection` is what `takeHead` found: lines that each end in CRLF, and no other CR.
 func parseFieldLines(
-  _ lines: ArraySlice<ArraySlice<UInt8>>, maximumCount: Int
+  _ fieldSection: ArraySlice<UInt8>, maximumCount: Int
 ) throws(HTTPParseError) -> HTTPHeaders {
-  guard lines.count <= maximumCount else {
+  var lineCount = 0
+  for byte in fieldSection where byte == ASCII.lineFeed { lineCount += 1 }
+  guard lineCount <= maximumCount else {
     throw HTTPParseError(
       status: .requestHeaderFieldsTooLarge, message: "more than \(maximumCount) header fields")
   }
-  var headers = HTTPHeaders(capacity: lines.count)
-  for line in lines {
+  var headers = HTTPHeaders(capacity: lineCount)
+  var lineStart = fieldSection.startIndex
+  while lineStart < fieldSection.endIndex {
+    let lineEnd = fieldSection[lineStart...].firstIndex(of: ASCII.carriageReturn)!
+    let line = fieldSection[lineStart..<lineEnd]
+    lineStart = lineEnd + 2
     guard let first = line.first, !isWhitespace(first) else {
       throw .badRequest("obsolete line folding is not accepted")
     }

@@ -128,10 +128,10 @@ public struct HTTPRequestParser {
       }
       throw HTTPParseError(
         status: .uriTooLong, message: "the request line is longer than \(maximumHeadBytes) bytes")
-    case .complete(let startLine, let fieldLines):
+    case .complete(let startLine, let fieldSection):
       let (method, target, version) = try parseRequestLine(startLine)
       let headers = try parseFieldLines(
-        fieldLines, maximumCount: HTTPRequestParser.maximumHeaderCount)
+        fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
       let head = try HTTPRequestHead(
         method: method, targetBytes: target, version: version, headers: headers)
       try checkHost(head)
@@ -166,17 +166,21 @@ private func parseRequestLine(
 
 /// `HTTP/d.d`, or nil (RFC 9112 §2.3).
 func parseVersion(_ bytes: ArraySlice<UInt8>) -> HTTPVersion? {
-  let prefix = httpVersionPrefix
-  guard bytes.count == prefix.count + 3, bytes.starts(with: prefix),
-    bytes[bytes.startIndex + prefix.count + 1] == UInt8(ascii: "."),
-    let major = parseDecimal(bytes.dropFirst(prefix.count).prefix(1), maximumDigits: 1),
-    let minor = parseDecimal(bytes.suffix(1), maximumDigits: 1)
+  guard bytes.count == 8 else { return nil }
+  let start = bytes.startIndex
+  guard bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"),
+    bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),
+    bytes[start + 4] == UInt8(ascii: "/"), bytes[start + 6] == UInt8(ascii: "."),
+    let major = decimalDigitValue(bytes[start + 5]),
+    let minor = decimalDigitValue(bytes[start + 7])
   else { return nil }
   return HTTPVersion(major: major, minor: minor)
 }
 
-/// The bytes every version starts with.
-private let httpVersionPrefix: [UInt8] = Array("HTTP/".utf8)
+/// The value of a decimal digit, or nil.
+private func decimalDigitValue(_ byte: UInt8) -> Int? {
+  byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
+}
 
 /// An HTTP/1.1 request must carry exactly one Host (RFC 9112 §3.2).
 private func checkHost(_ head: HTTPRequestHead) throws(HTTPParseError) {

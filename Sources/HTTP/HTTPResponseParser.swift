@@ -91,10 +91,10 @@ struct HTTPResponseParser {
       return false
     case .tooLarge:
       throw HTTPParseError(status: .requestHeaderFieldsTooLarge, message: "head too large")
-    case .complete(let startLine, let fieldLines):
+    case .complete(let startLine, let fieldSection):
       let (version, status) = try parseStatusLine(startLine)
       let headers = try parseFieldLines(
-        fieldLines, maximumCount: HTTPRequestParser.maximumHeaderCount)
+        fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
       if status.code < 200 {
         guard status.code != 101 else { throw .badRequest("unexpected 101 Switching Protocols") }
         return true  // Interim: the final response follows.
