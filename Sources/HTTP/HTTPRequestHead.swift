@@ -42,7 +42,10 @@ public struct HTTPRequestHead: Sendable {
     self.version = version
     self.headers = headers
     let parts = try HTTPRequestHead.splitTarget(targetBytes, method: method)
-    rawPath = String(decoding: parts.path, as: UTF8.self)
+    // A plain path (`/a/b`, no query) is the whole target: the string is made once.
+    let isWholeTarget =
+      parts.path.startIndex == targetBytes.startIndex && parts.path.endIndex == targetBytes.endIndex
+    rawPath = isWholeTarget ? target : String(decoding: parts.path, as: UTF8.self)
     if parts.path.contains(ASCII.percent) {
       guard let decodedPath = percentDecoded(parts.path, plusAsSpace: false) else {
         throw .badRequest("the path has an invalid percent-escape or is not UTF-8")

@@ -97,10 +97,11 @@ struct StackStream<Handler: StreamConnectionHandler> {
     let deadlineDue = handlerDeadline.map { $0 <= now } ?? false
     guard deadlineDue || interface.activityTCP(socket) != seenActivity else { return }
     while pendingCount + held.count < limits.maximumPendingOutput, !handler.hasMoreOutput {
-      guard let bytes = try? interface.receiveTCP(socket, upTo: limits.readChunkSize, now: now),
-        !bytes.isEmpty
-      else { break }
-      let output = bytes.withUnsafeBytes { handler.received($0, now: now) }
+      let received = try? interface.receiveTCP(socket, upTo: limits.readChunkSize, now: now) {
+        bytes -> StreamOutput? in
+        bytes.isEmpty ? nil : handler.received(bytes, now: now)
+      }
+      guard let output = received else { break }  // nothing waits, or the socket is gone
       take(output, holding: holding)
       if closeRequested { return }
     }

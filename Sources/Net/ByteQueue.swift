@@ -110,13 +110,36 @@ public struct ByteQueue: Sendable {
 
   /// Removes and returns up to `maximum` bytes from the front of the queue.
   public mutating func read(upTo maximum: Int) -> [UInt8] {
+    read(upTo: maximum) { Array($0) }
+  }
+
+  /// Removes up to `maximum` bytes from the front of the queue, handing them to `body` first
+  /// as one buffer: the ring's own memory when they lie in one piece, else a copy joined
+  /// across the wrap. The buffer is valid only inside `body`.
+  public mutating func read<Result>(
+    upTo maximum: Int, _ body: (UnsafeRawBufferPointer) -> Result
+  ) -> Result {
     precondition(maximum >= 0, "cannot read a negative number of bytes")
     let taken = Swift.min(maximum, count)
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(taken)
-    copyBytes(from: 0, count: taken, into: &bytes)
+    let result = withContiguousBytes(count: taken, body)
     removeFirst(taken)
-    return bytes
+    return result
+  }
+
+  /// The first `count` bytes as one buffer, for `read(upTo:_:)`.
+  private func withContiguousBytes<Result>(
+    count: Int, _ body: (UnsafeRawBufferPointer) -> Result
+  ) -> Result {
+    guard count > 0 else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+    if head + count <= storage.count {
+      return storage.withUnsafeBytes {
+        body(UnsafeRawBufferPointer(rebasing: $0[head..<head + count]))
+      }
+    }
+    var joined: [UInt8] = []
+    joined.reserveCapacity(count)
+    copyBytes(from: 0, count: count, into: &joined)
+    return joined.withUnsafeBytes(body)
   }
 
   /// Where in `storage` the byte `offset` bytes after the front lives (or would live).

@@ -106,10 +106,20 @@ extension NetworkInterface {
   public mutating func receiveTCP(_ handle: TCPSocketHandle, upTo maximum: Int, now: Instant)
     throws(TCPSocketError) -> [UInt8]
   {
+    try receiveTCP(handle, upTo: maximum, now: now) { Array($0) }
+  }
+
+  /// Takes up to `maximum` received bytes, in order, handing them to `body` in place (valid
+  /// only inside it, and empty when none wait): for a driver that copies them on anyway, this
+  /// spares making an array of them.
+  public mutating func receiveTCP<Result>(
+    _ handle: TCPSocketHandle, upTo maximum: Int, now: Instant,
+    _ body: (UnsafeRawBufferPointer) -> Result
+  ) throws(TCPSocketError) -> Result {
     let slot = try openSlot(handle)
-    let bytes = tcpSockets.slots[slot]!.connection.read(upTo: maximum)
-    if !bytes.isEmpty { flushTCP(slot, now: now) }
-    return bytes
+    let (result, count) = tcpSockets.slots[slot]!.connection.read(upTo: maximum, body)
+    if count > 0 { flushTCP(slot, now: now) }
+    return result
   }
 
   /// The connection's readiness and state; nil when the handle is not open.

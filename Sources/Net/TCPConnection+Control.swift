@@ -26,15 +26,20 @@ extension TCPConnection {
 
   /// Takes up to `maximum` bytes the peer sent, in order. Reading opens the window; when it
   /// opens by a worthwhile step, a window update goes out at the next `transmit`.
-  mutating func read(upTo maximum: Int) -> [UInt8] {
-    let bytes = receiveBuffer.read(upTo: maximum)
-    guard !bytes.isEmpty, state.receivesData else { return bytes }
+  /// The bytes are handed to `body`, valid only inside it; the result says how many.
+  mutating func read<Result>(
+    upTo maximum: Int, _ body: (UnsafeRawBufferPointer) -> Result
+  ) -> (result: Result, count: Int) {
+    let before = receiveBuffer.count
+    let result = receiveBuffer.read(upTo: maximum, body)
+    let count = before - receiveBuffer.count
+    guard count > 0, state.receivesData else { return (result, count) }
     let possibleEdge = receiveNext + UInt32(receiveWindow)
     let step = advertisedWindowEdge.distance(to: possibleEdge).clamped
     if step >= min(configuration.receiveBufferSize / 2, receiveMaximumSegmentSize) {
       acknowledgementDue = true
     }
-    return bytes
+    return (result, count)
   }
 
   /// The application's CLOSE (RFC 9293 section 3.10.4): no more data from us. A FIN follows
