@@ -9,8 +9,20 @@ public protocol FrameDevice: AnyObject {
   var fileDescriptor: Int32 { get }
   /// The next frame that arrived, or nil if none is waiting.
   func readFrame() throws(SystemError) -> [UInt8]?
+  /// Hands the next frame that arrived to `body`, in the device's own buffer where it has one
+  /// (valid only inside `body`); nil, without calling `body`, if none is waiting.
+  func readFrame<Result>(_ body: (ArraySlice<UInt8>) -> Result) throws(SystemError) -> Result?
   /// Sends one whole frame; the device takes it whole or not at all.
   func writeFrame(_ frame: [UInt8]) throws(SystemError)
   /// Releases the device. Safe to call twice.
   func close()
+}
+
+extension FrameDevice {
+  /// For devices without a buffer of their own: the frame `readFrame()` makes.
+  public func readFrame<Result>(
+    _ body: (ArraySlice<UInt8>) -> Result
+  ) throws(SystemError) -> Result? {
+    try readFrame().map { body($0[...]) }
+  }
 }

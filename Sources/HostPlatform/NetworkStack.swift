@@ -148,15 +148,14 @@ public final class NetworkStack {
 
   private func readFrames(now: Instant) {
     for _ in 0..<maximumFramesPerPass {
-      let frame: [UInt8]?
+      let received: Void?
       do {
-        frame = try device.readFrame()
+        received = try device.readFrame { interface.receive(frame: $0, now: now) }
       } catch {
         lastDeviceError = error
         return
       }
-      guard let frame else { return }
-      interface.receive(frame: frame, now: now)
+      guard received != nil else { return }
     }
     // More may be waiting: the loop reports the device readable again on its next wait.
   }

@@ -69,6 +69,14 @@ public final class TAPDevice: FrameDevice {
 
   /// The next frame the kernel sent out of the interface, or nil if none is waiting.
   public func readFrame() throws(SystemError) -> [UInt8]? {
+    try readFrame { Array($0) }
+  }
+
+  /// Hands the next frame to `body` as a slice of the device's read buffer, or nil if none is
+  /// waiting. (A slice kept past `body` stays valid: the next read then copies the buffer.)
+  public func readFrame<Result>(
+    _ body: (ArraySlice<UInt8>) -> Result
+  ) throws(SystemError) -> Result? {
     let count = readBuffer.withUnsafeMutableBytes { buffer in
       retryingOnInterrupt { read(fileDescriptor, buffer.baseAddress!, buffer.count) }
     }
@@ -76,7 +84,7 @@ public final class TAPDevice: FrameDevice {
       if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
       throw .fromErrno("read", subject: name)
     }
-    return Array(readBuffer[0..<count])
+    return body(readBuffer[0..<count])
   }
 
   /// Hands `frame` (from the destination address on, without a frame check sequence) to the

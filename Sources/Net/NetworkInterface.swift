@@ -103,11 +103,16 @@ public struct NetworkInterface {
 
   /// Takes one frame from the link: Ethernet header on, without the frame check sequence.
   public mutating func receive(frame: [UInt8], now: Instant) {
+    receive(frame: frame[...], now: now)
+  }
+
+  /// Handles a received frame given as a slice (a device's read buffer, say), as above.
+  public mutating func receive(frame: ArraySlice<UInt8>, now: Instant) {
     counters.framesReceived += 1
     let header: EthernetHeader
     let payload: ArraySlice<UInt8>
     do {
-      (header, payload) = try EthernetHeader.parse(frame[...])
+      (header, payload) = try EthernetHeader.parse(frame)
     } catch {
       counters.ethernetMalformed += 1
       return
