@@ -76,10 +76,12 @@ public struct NetworkServices {
   }
 
   /// When `poll` must next run for the services' own timers (the interface has its own
-  /// `deadline`).
+  /// `deadline`). Its getter is `mutating` for the reason `NetworkInterface.deadline` gives.
   public var deadline: Instant? {
-    let resolvers = Instant.earliest(resolver?.deadline, localResolver.deadline)
-    return Instant.earliest(Instant.earliest(dhcp.deadline, resolvers), responder?.deadline)
+    mutating get {
+      let resolvers = Instant.earliest(resolver?.deadline, localResolver.deadline)
+      return Instant.earliest(Instant.earliest(dhcp.deadline, resolvers), responder?.deadline)
+    }
   }
 
   /// Opens the three sockets, joins the mDNS group, and broadcasts the first DHCP DISCOVER.

@@ -112,7 +112,7 @@ extension TCPConnection {
   /// RFC 9293's acceptability test: some of the segment lies in the receive window (or, with a
   /// zero window, an empty segment sits at RCV.NXT), and with timestamps it is not older than
   /// the last one (PAWS, RFC 7323 section 5.3).
-  private func isAcceptable(_ header: TCPHeader, payloadLength: Int) -> Bool {
+  @inline(__always) private func isAcceptable(_ header: TCPHeader, payloadLength: Int) -> Bool {
     let length =
       payloadLength + (header.flags.contains(.syn) ? 1 : 0)
       + (header.flags.contains(.fin) ? 1 : 0)

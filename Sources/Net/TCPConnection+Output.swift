@@ -251,14 +251,15 @@ extension TCPConnection {
   /// A segment with no data that acknowledges what we received. Its sequence number is the
   /// highest we sent, not SND.NXT: while going back after a timeout, SND.NXT may lie below
   /// what the peer already has, and it would drop the ACK as an old duplicate.
-  func makeAcknowledgement(now: Instant) -> TCPSegment {
+  mutating func makeAcknowledgement(now: Instant) -> TCPSegment {
     makeSegment(at: sendMaximum, length: 0, fin: false, now: now)
   }
 
   /// A segment from `sequence` with `length` bytes of data from the send buffer, the FIN if
   /// `fin` allows and it ends where the FIN goes, and ACK with the window, timestamps and SACK
-  /// blocks.
-  func makeSegment(
+  /// blocks. (`mutating` only so that calls from the mutating methods do not copy the whole
+  /// connection: see `nextSegmentLength`.)
+  mutating func makeSegment(
     at sequence: SequenceNumber, length: Int, fin: Bool = true, now: Instant
   ) -> TCPSegment {
     var payload: ArraySlice<UInt8> = []
@@ -330,7 +331,7 @@ extension TCPConnection {
   }
 
   /// The interval before the next zero window probe: RTO, doubled per probe, at most 60 s.
-  var persistInterval: Duration {
+  @inline(__always) var persistInterval: Duration {
     let doubled = roundTrip.retransmissionTimeout * (1 << min(persistBackoff, 6))
     return min(doubled, .seconds(60))
   }

@@ -23,7 +23,8 @@ final class LocalNameResolutionTests: XCTestCase {
           events += services[index].poll(interface: &hosts.hosts[index], now: hosts.now)
         }
         if hosts.step(until: end) { continue }
-        guard let next = services.compactMap(\.deadline).min(), next <= end else { break }
+        guard let next = services.indices.compactMap({ services[$0].deadline }).min(), next <= end
+        else { break }
         hosts.now = max(hosts.now, next)
       }
       hosts.now = end

@@ -51,7 +51,8 @@ struct SimulatedHosts {
   /// to the next timer or delivery. False when nothing is due before `limit`.
   mutating func step(until limit: Instant) -> Bool {
     if exchangeFrames() { return true }
-    let deadlines = hosts.compactMap { $0.deadline } + [wire.nextDeliveryTime].compactMap { $0 }
+    let deadlines =
+      hosts.indices.compactMap { hosts[$0].deadline } + [wire.nextDeliveryTime].compactMap { $0 }
     guard let next = deadlines.min(), next <= limit else { return false }
     now = max(now, next)
     return true
