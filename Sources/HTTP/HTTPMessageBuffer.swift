@@ -152,31 +152,56 @@ struct HTTPMessageBuffer {
 func parseFieldLines(
   _ fieldSection: ArraySlice<UInt8>, maximumCount: Int
 ) throws(HTTPParseError) -> HTTPHeaders {
-  var lineCount = 0
-  for byte in fieldSection where byte == ASCII.lineFeed { lineCount += 1 }
-  guard lineCount <= maximumCount else {
-    throw HTTPParseError(
-      status: .requestHeaderFieldsTooLarge, message: "more than \(maximumCount) header fields")
+  // Every request has a few of these lines: they are read straight from memory, with the
+  // section's bounds checked once here rather than on every byte.
+  try fieldSection.withUnsafeBufferPointer { section throws(HTTPParseError) in
+    var lineCount = 0
+    for byte in section where byte == ASCII.lineFeed { lineCount += 1 }
+    guard lineCount <= maximumCount else {
+      throw HTTPParseError(
+        status: .requestHeaderFieldsTooLarge, message: "more than \(maximumCount) header fields")
+    }
+    var headers = HTTPHeaders(capacity: lineCount)
+    var lineStart = 0
+    while lineStart < section.count {
+      var lineEnd = lineStart
+      while section[lineEnd] != ASCII.carriageReturn { lineEnd += 1 }
+      try headers.addValidated(
+        parsingFieldLine: UnsafeBufferPointer(rebasing: section[lineStart..<lineEnd]))
+      lineStart = lineEnd + 2
+    }
+    return headers
   }
-  var headers = HTTPHeaders(capacity: lineCount)
-  var lineStart = fieldSection.startIndex
-  while lineStart < fieldSection.endIndex {
-    let lineEnd = fieldSection[lineStart...].firstIndex(of: ASCII.carriageReturn)!
-    let line = fieldSection[lineStart..<lineEnd]
-    lineStart = lineEnd + 2
+}
+
+extension HTTPHeaders {
+  /// Appends the field in one line of a field section, after checking it.
+  fileprivate mutating func addValidated(
+    parsingFieldLine line: UnsafeBufferPointer<UInt8>
+  ) throws(HTTPParseError) {
     guard let first = line.first, !isWhitespace(first) else {
       throw .badRequest("obsolete line folding is not accepted")
     }
-    guard let colon = line.firstIndex(of: ASCII.colon), isToken(line[..<colon]) else {
+    var colon = 0
+    while colon < line.count, line[colon] != ASCII.colon {
+      guard isTokenByte(line[colon]) else {
+        throw .badRequest("a header field name is missing or not a token")
+      }
+      colon += 1
+    }
+    guard colon > 0, colon < line.count else {
       throw .badRequest("a header field name is missing or not a token")
     }
-    let value = trimmingWhitespace(line[(colon + 1)...])
-    guard value.allSatisfy(isFieldValueByte) else {
+    var valueStart = colon + 1
+    var valueEnd = line.count
+    while valueStart < valueEnd, isWhitespace(line[valueStart]) { valueStart += 1 }
+    while valueEnd > valueStart, isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
+    for index in valueStart..<valueEnd where !isFieldValueByte(line[index]) {
       throw .badRequest("a header field value holds control bytes")
     }
-    headers.addValidated(
-      name: String(decoding: line[..<colon], as: UTF8.self),
-      value: String(decoding: value, as: UTF8.self))
+    addValidated(
+      name: String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+      value: String(
+        decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self))
   }
-  return headers
 }
