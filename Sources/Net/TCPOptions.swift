@@ -189,32 +189,46 @@ extension TCPOptions {
         maximumSegmentSize == nil && windowScale == nil && !sackPermitted,
         "MSS, window scale or SACK-permitted outside a SYN")
     }
-    precondition(encodedLength <= TCPOptions.maximumLength, "TCP options exceed 40 bytes")
+    let length = encodedLength
+    precondition(length <= TCPOptions.maximumLength, "TCP options exceed 40 bytes")
+    guard length > 0 else { return }
     let noOperation = OptionKind.noOperation
-    if let maximumSegmentSize {
-      buffer.append(contentsOf: [OptionKind.maximumSegmentSize, 4])
-      buffer.appendBigEndian(maximumSegmentSize)
-    }
-    if let timestamps {
-      // SACK-permitted fills the two bytes that would otherwise be NOPs before the timestamps.
-      buffer.append(
-        contentsOf: sackPermitted ? [OptionKind.sackPermitted, 2] : [noOperation, noOperation])
-      buffer.append(contentsOf: [OptionKind.timestamps, 10])
-      buffer.appendBigEndian(timestamps.value)
-      buffer.appendBigEndian(timestamps.echoReply)
-    } else if sackPermitted {
-      buffer.append(contentsOf: [noOperation, noOperation, OptionKind.sackPermitted, 2])
-    }
-    if let windowScale {
-      precondition(windowScale <= TCPOptions.maximumWindowScale, "window scale above 14")
-      buffer.append(contentsOf: [noOperation, OptionKind.windowScale, 3, windowScale])
-    }
-    if !sackBlocks.isEmpty {
-      let length = UInt8(2 + 8 * sackBlocks.count)
-      buffer.append(contentsOf: [noOperation, noOperation, OptionKind.sack, length])
-      for block in sackBlocks {
-        buffer.appendBigEndian(block.leftEdge.rawValue)
-        buffer.appendBigEndian(block.rightEdge.rawValue)
+    buffer.appendFields(count: length) { fields in
+      if let maximumSegmentSize {
+        fields.write(OptionKind.maximumSegmentSize)
+        fields.write(UInt8(4))
+        fields.write(maximumSegmentSize)
+      }
+      if let timestamps {
+        // SACK-permitted fills the two bytes that would otherwise be NOPs before the timestamps.
+        fields.write(sackPermitted ? OptionKind.sackPermitted : noOperation)
+        fields.write(sackPermitted ? UInt8(2) : noOperation)
+        fields.write(OptionKind.timestamps)
+        fields.write(UInt8(10))
+        fields.write(timestamps.value)
+        fields.write(timestamps.echoReply)
+      } else if sackPermitted {
+        fields.write(noOperation)
+        fields.write(noOperation)
+        fields.write(OptionKind.sackPermitted)
+        fields.write(UInt8(2))
+      }
+      if let windowScale {
+        precondition(windowScale <= TCPOptions.maximumWindowScale, "window scale above 14")
+        fields.write(noOperation)
+        fields.write(OptionKind.windowScale)
+        fields.write(UInt8(3))
+        fields.write(windowScale)
+      }
+      if !sackBlocks.isEmpty {
+        fields.write(noOperation)
+        fields.write(noOperation)
+        fields.write(OptionKind.sack)
+        fields.write(UInt8(2 + 8 * sackBlocks.count))
+        for block in sackBlocks {
+          fields.write(block.leftEdge.rawValue)
+          fields.write(block.rightEdge.rawValue)
+        }
       }
     }
   }
