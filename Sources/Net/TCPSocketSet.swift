@@ -81,14 +81,18 @@ struct TCPSocketSet {
   /// call to a non-mutating method of a large struct held in a variable (the table, inside the
   /// interface) passes a snapshot of the whole struct, which costs a copy of its bytes.
   @inline(__always) func facts(_ index: Int) -> SlotFacts? {
-    guard let state = slots[index]?.connection.state else { return nil }
-    return SlotFacts(
-      state: state, endpoints: slots[index]!.connection.endpoints,
-      listenerPort: slots[index]!.listenerPort,
-      applicationClosed: slots[index]!.applicationClosed,
-      timeWaitDeadline: slots[index]!.connection.timeWaitDeadline,
-      hasUnreadData: !slots[index]!.connection.receiveBuffer.isEmpty,
-      acceptsSends: slots[index]!.connection.acceptsSends, error: slots[index]!.connection.error)
+    // One `switch` tells a free slot once; each `slots[index]!` would tell it again.
+    switch slots[index] {
+    case .none:
+      return nil
+    case .some(let slot):
+      return SlotFacts(
+        state: slot.connection.state, endpoints: slot.connection.endpoints,
+        listenerPort: slot.listenerPort, applicationClosed: slot.applicationClosed,
+        timeWaitDeadline: slot.connection.timeWaitDeadline,
+        hasUnreadData: !slot.connection.receiveBuffer.isEmpty,
+        acceptsSends: slot.connection.acceptsSends, error: slot.connection.error)
+    }
   }
 
   /// The next timer of the connection in `index` (see `facts` for why it is read here).
@@ -117,10 +121,14 @@ struct TCPSocketSet {
 
   /// The slot `handle` names, if it is open to the application.
   @inline(__always) func slot(_ handle: TCPSocketHandle) -> Int? {
-    guard slots.indices.contains(handle.index), generations[handle.index] == handle.generation,
-      slots[handle.index]?.listenerPort == nil, slots[handle.index]?.applicationClosed == false
+    guard slots.indices.contains(handle.index), generations[handle.index] == handle.generation
     else { return nil }
-    return handle.index
+    switch slots[handle.index] {
+    case .some(let slot) where slot.listenerPort == nil && !slot.applicationClosed:
+      return handle.index
+    default:
+      return nil
+    }
   }
 
   /// The handle of the connection in `slot`.
