@@ -33,6 +33,8 @@ public struct HTTPRequestParser {
     case head
     case awaitingBodyLimit(HTTPRequestHead, BodyFraming)
     case body(HTTPRequestHead, BodyFraming, maximumBytes: Int, body: [UInt8], ChunkedDecoder)
+    /// A request without a body, complete with its head (most requests: no body to read).
+    case bodiless(HTTPRequestHead)
   }
 
   private var buffer = HTTPMessageBuffer()
@@ -62,7 +64,7 @@ public struct HTTPRequestParser {
   var declaredBodyFraming: BodyFraming? {
     switch state {
     case .awaitingBodyLimit(_, let framing): return framing
-    case .head, .body: return nil
+    case .head, .body, .bodiless: return nil
     }
   }
 
@@ -74,6 +76,9 @@ public struct HTTPRequestParser {
       return .head(head)
     case .awaitingBodyLimit:
       preconditionFailure("call startBody(maximumBytes:) after a head")
+    case .bodiless(let head):
+      state = .head
+      return .request(HTTPRequest(head: head))
     case .body(let head, let framing, let maximumBytes, var body, var decoder):
       state = .head  // Avoids a copy of `body` while it grows.
       let finished = try readBody(
@@ -96,8 +101,12 @@ public struct HTTPRequestParser {
           status: .payloadTooLarge,
           message: "the body is \(length) bytes; this resource accepts at most \(maximumBytes)")
       }
-      state = .body(head, framing, maximumBytes: maximumBytes, body: [], ChunkedDecoder())
-    case .head, .body:
+      if framing == .length(0) {
+        state = .bodiless(head)
+      } else {
+        state = .body(head, framing, maximumBytes: maximumBytes, body: [], ChunkedDecoder())
+      }
+    case .head, .body, .bodiless:
       preconditionFailure("startBody(maximumBytes:) follows a head")
     }
   }
