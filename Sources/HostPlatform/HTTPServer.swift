@@ -31,38 +31,16 @@ public final class HTTPResponderBox<Responder: HTTPResponder>: SharedHTTPRespond
 /// the responder, so that their per-connection code is compiled for one concrete type, here.
 /// Generic code that only an executable instantiates runs unspecialised, moving every value
 /// through runtime type metadata; on the stack's request path that cost more than the parsing.
-public protocol SharedHTTPResponder: AnyObject {
-  /// See `HTTPResponder.maximumBodyBytes(for:)`.
-  func maximumBodyBytes(for head: HTTPRequestHead) -> Int
-  /// See `HTTPResponder.respond(to:now:)`.
-  func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse
-  /// See `HTTPResponder.errorResponse(status:message:)`.
-  func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse
-}
-
-/// A `SharedHTTPResponder` as the `HTTPResponder` an `HTTPServerConnection` is driven with.
-struct SharedResponderReference: HTTPResponder {
-  let shared: any SharedHTTPResponder
-
-  func maximumBodyBytes(for head: HTTPRequestHead) -> Int { shared.maximumBodyBytes(for: head) }
-
-  func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
-    shared.respond(to: request, now: now)
-  }
-
-  func errorResponse(status: HTTPStatus, message: String) -> HTTPResponse {
-    shared.errorResponse(status: status, message: message)
-  }
-}
+public protocol SharedHTTPResponder: HTTPResponder, AnyObject {}
 
 /// Drives a sans-IO `HTTPServerConnection` as a TCP stream handler.
 public struct HTTPStreamHandler: StreamConnectionHandler {
   private var connection: HTTPServerConnection
-  private var responder: SharedResponderReference
+  private var responder: any SharedHTTPResponder
 
   init(configuration: HTTPServerConfiguration, responder: any SharedHTTPResponder, now: Instant) {
     self.connection = HTTPServerConnection(configuration: configuration, now: now)
-    self.responder = SharedResponderReference(shared: responder)
+    self.responder = responder
   }
 
   public mutating func received(_ bytes: UnsafeRawBufferPointer, now: Instant) -> StreamOutput {

@@ -76,14 +76,16 @@ public struct ARPPacket: Hashable, Sendable {
 
   /// Appends the 28-byte packet.
   public func emit(into buffer: inout [UInt8]) {
-    buffer.appendBigEndian(ARPPacket.ethernetHardwareType)
-    buffer.appendBigEndian(EtherType.ipv4.rawValue)
-    buffer.append(6)
-    buffer.append(4)
-    buffer.appendBigEndian(operation.rawValue)
-    buffer.append(contentsOf: senderHardwareAddress.array)
-    buffer.appendBigEndian(senderProtocolAddress.value)
-    buffer.append(contentsOf: targetHardwareAddress.array)
-    buffer.appendBigEndian(targetProtocolAddress.value)
+    buffer.appendFields(count: 28) { fields in
+      fields.write(ARPPacket.ethernetHardwareType)
+      fields.write(EtherType.ipv4.rawValue)
+      fields.write(UInt8(6))  // hardware address length
+      fields.write(UInt8(4))  // protocol address length
+      fields.write(operation.rawValue)
+      fields.write(senderHardwareAddress)
+      fields.write(senderProtocolAddress.value)
+      fields.write(targetHardwareAddress)
+      fields.write(targetProtocolAddress.value)
+    }
   }
 }

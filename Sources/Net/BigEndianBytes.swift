@@ -19,18 +19,6 @@ extension ArraySlice<UInt8> {
 }
 
 extension [UInt8] {
-  /// Appends a 16-bit number, most significant byte first.
-  mutating func appendBigEndian(_ value: UInt16) {
-    append(UInt8(value >> 8))
-    append(UInt8(truncatingIfNeeded: value))
-  }
-
-  /// Appends a 32-bit number, most significant byte first.
-  mutating func appendBigEndian(_ value: UInt32) {
-    appendBigEndian(UInt16(value >> 16))
-    appendBigEndian(UInt16(truncatingIfNeeded: value))
-  }
-
   /// Appends a fixed-size run of `count` bytes that `write` fills in, field by field. A
   /// header written this way costs one capacity check and one count update, instead of one
   /// of each for every field appended; the stack writes three headers per frame.

@@ -69,9 +69,11 @@ extension ICMPv4Message {
       appendHeader(MessageType.timeExceeded, code, 0, 0, into: &buffer)
       buffer.append(contentsOf: original)
     case .other(let type, let code, let rest):
-      buffer.append(type)
-      buffer.append(code)
-      buffer.appendBigEndian(UInt16(0))
+      buffer.appendFields(count: 4) { fields in
+        fields.write(type)
+        fields.write(code)
+        fields.write(UInt16(0))  // the checksum, filled in below
+      }
       buffer.append(contentsOf: rest)
     }
     let checksum = InternetChecksum.checksum(buffer[messageStart...])
@@ -83,10 +85,12 @@ extension ICMPv4Message {
     _ type: UInt8, _ code: UInt8, _ firstWord: UInt16, _ secondWord: UInt16,
     into buffer: inout [UInt8]
   ) {
-    buffer.append(type)
-    buffer.append(code)
-    buffer.appendBigEndian(UInt16(0))
-    buffer.appendBigEndian(firstWord)
-    buffer.appendBigEndian(secondWord)
+    buffer.appendFields(count: 8) { fields in
+      fields.write(type)
+      fields.write(code)
+      fields.write(UInt16(0))  // the checksum, filled in below
+      fields.write(firstWord)
+      fields.write(secondWord)
+    }
   }
 }

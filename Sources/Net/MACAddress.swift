@@ -24,16 +24,6 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
   /// The six bytes as an array.
   public var array: [UInt8] { [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5] }
 
-  /// Appends the six bytes to `buffer` (without making an array of them first).
-  public func append(to buffer: inout [UInt8]) {
-    buffer.append(bytes.0)
-    buffer.append(bytes.1)
-    buffer.append(bytes.2)
-    buffer.append(bytes.3)
-    buffer.append(bytes.4)
-    buffer.append(bytes.5)
-  }
-
   /// Whether the group bit (the lowest bit of the first byte) is set: multicast or broadcast.
   public var isMulticast: Bool { bytes.0 & 1 == 1 }
 

@@ -71,10 +71,12 @@ public struct UDPHeader: Hashable, Sendable {
     let datagramLength = UDPHeader.length + payload.count
     precondition(payload.count <= UDPHeader.maximumPayloadLength, "UDP payload too long")
     let start = buffer.count
-    buffer.appendBigEndian(sourcePort)
-    buffer.appendBigEndian(destinationPort)
-    buffer.appendBigEndian(UInt16(datagramLength))
-    buffer.appendBigEndian(UInt16(0))  // the checksum, filled in below
+    buffer.appendFields(count: UDPHeader.length) { fields in
+      fields.write(sourcePort)
+      fields.write(destinationPort)
+      fields.write(UInt16(datagramLength))
+      fields.write(UInt16(0))  // the checksum, filled in below
+    }
     buffer.append(contentsOf: payload)
     var checksum = IPv4PseudoHeader(
       source: source, destination: destination, protocolNumber: udpProtocolNumber,

@@ -121,7 +121,7 @@ func runHub() -> Int32 {
     log("serving the dashboard on http://\(shownHost):\(server.port)/ and the API under /api/v1")
     try loop.run()
     server.close()
-    stackServer = nil
+    withExtendedLifetime(stackServer) {}  // served over the stack until the loop ended
     stack?.close()
     if let impairedDevice {
       log(

@@ -120,7 +120,8 @@ final class VirtualEthernetTests: XCTestCase {
     var template = Array("/tmp/loam-vether-XXXXXX".utf8CString)
     let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
     XCTAssertNotNil(made)
-    directory = String(cString: template)
+    directory = String(
+      decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   override func tearDown() {
@@ -155,7 +156,7 @@ final class VirtualEthernetTests: XCTestCase {
     let ports = try (0..<3).map { _ in
       try VirtualEthernetPort(switchPath: "\(directory)/switch.sock")
     }
-    let (a, b, c) = (ports[0], ports[1], ports[2])
+    let (a, b) = (ports[0], ports[1])
 
     let hello = frame(from: 0x0A, to: .broadcast, tag: 1)
     try a.writeFrame(hello)
