@@ -29,15 +29,12 @@ public struct HTTPClientRequest: Sendable {
     var output: [UInt8] = []
     output.reserveCapacity(128 + body.count)
     output.append(ascii: "\(method.name) \(target) HTTP/1.1\r\nHost: \(host)\r\n")
-    for field in headers {
-      let name = field.name.utf8
-      if equalsIgnoringASCIICase(name, "Host".utf8)
-        || equalsIgnoringASCIICase(name, "Content-Length".utf8)
-        || equalsIgnoringASCIICase(name, "Transfer-Encoding".utf8)
-      {
-        continue
+    output.append(writingAtMost: headers.fieldLinesMaximumCount) { writer in
+      headers.writeFieldLines(to: &writer) { name in
+        equalsIgnoringASCIICase(name, "Host".utf8)
+          || equalsIgnoringASCIICase(name, "Content-Length".utf8)
+          || equalsIgnoringASCIICase(name, "Transfer-Encoding".utf8)
       }
-      output.append(ascii: "\(field.name): \(field.value)\r\n")
     }
     if isChunked {
       output.append(ascii: "Transfer-Encoding: chunked\r\n\r\n")

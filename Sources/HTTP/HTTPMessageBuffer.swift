@@ -10,7 +10,7 @@ struct HTTPMessageBuffer {
     /// More bytes are needed.
     case incomplete
     /// A head: its first line without its line ending, and its field section: every field
-    /// line, each with its CRLF (see `parseFieldLines`).
+    /// line, each with its CRLF (see `HTTPHeaders.init(parsing:maximumCount:)`).
     case complete(startLine: ArraySlice<UInt8>, fieldSection: ArraySlice<UInt8>)
     /// The head is longer than allowed; `firstLineComplete` tells which part overflowed.
     case tooLarge(firstLineComplete: Bool)
@@ -21,9 +21,12 @@ struct HTTPMessageBuffer {
 
   private var bytes: [UInt8] = []
   private var readIndex = 0
-  /// Where the head search resumes, and what it has learned so far.
+  /// Where the head search resumes, and what it has learned so far: where the field section
+  /// starts once the request line is complete (the head itself starts at `readIndex`), and
+  /// where the line being scanned starts after that.
   private var scanIndex = 0
-  private var lineStarts: [Int] = []
+  private var fieldSectionStart: Int?
+  private var fieldLineStart = 0
   private var leadingEmptyLines = 0
 
   /// Bytes received but not yet consumed.
@@ -68,17 +71,17 @@ struct HTTPMessageBuffer {
     guard readIndex > 0, readIndex >= bytes.count / 2 else { return }
     bytes.removeFirst(readIndex)
     scanIndex -= readIndex
-    for index in lineStarts.indices { lineStarts[index] -= readIndex }
+    fieldSectionStart = fieldSectionStart.map { $0 - readIndex }
+    fieldLineStart = max(fieldLineStart - readIndex, 0)
     readIndex = 0
   }
 
   /// Looks for a complete head of at most `maximumBytes` bytes (line endings included) and
   /// consumes it if found.
   mutating func takeHead(maximumBytes: Int) throws(HTTPParseError) -> HeadSearch {
-    if lineStarts.isEmpty { lineStarts.append(readIndex) }
     while scanIndex < bytes.count {
       if scanIndex - readIndex >= maximumBytes {
-        return .tooLarge(firstLineComplete: lineStarts.count > 1)
+        return .tooLarge(firstLineComplete: fieldSectionStart != nil)
       }
       let searchEnd = min(bytes.count, readIndex + maximumBytes)
       guard
@@ -91,7 +94,7 @@ struct HTTPMessageBuffer {
       let byte = bytes[scanIndex]
       if byte == ASCII.carriageReturn {
         guard scanIndex + 2 - readIndex <= maximumBytes else {
-          return .tooLarge(firstLineComplete: lineStarts.count > 1)
+          return .tooLarge(firstLineComplete: fieldSectionStart != nil)
         }
         guard scanIndex + 1 < bytes.count else { return .incomplete }
         guard bytes[scanIndex + 1] == ASCII.lineFeed else {
@@ -123,85 +126,25 @@ struct HTTPMessageBuffer {
 
   /// Called after each CRLF: skips leading empty lines, or finishes the head at an empty line.
   private mutating func endOfLine() throws(HTTPParseError) -> HeadSearch? {
-    let lineStart = lineStarts[lineStarts.count - 1]
+    let lineStart = fieldSectionStart == nil ? readIndex : fieldLineStart
     guard scanIndex - lineStart == 2 else {
-      lineStarts.append(scanIndex)
+      if fieldSectionStart == nil { fieldSectionStart = scanIndex }
+      fieldLineStart = scanIndex
       return nil
     }
-    if lineStarts.count == 1 {
+    guard let fieldSectionStart else {
       leadingEmptyLines += 1
       guard leadingEmptyLines <= HTTPMessageBuffer.maximumLeadingEmptyLines else {
         throw .badRequest("too many empty lines before the request line")
       }
       readIndex = scanIndex
-      lineStarts[0] = scanIndex
       return nil
     }
-    let startLine = bytes[lineStarts[0]..<(lineStarts[1] - 2)]
-    let fieldSection = bytes[lineStarts[1]..<lineStart]
+    let startLine = bytes[readIndex..<(fieldSectionStart - 2)]
+    let fieldSection = bytes[fieldSectionStart..<lineStart]
     readIndex = scanIndex
-    lineStarts.removeAll(keepingCapacity: true)
+    self.fieldSectionStart = nil
     leadingEmptyLines = 0
     return .complete(startLine: startLine, fieldSection: fieldSection)
-  }
-}
-
-/// Parses field lines (`name: value`) into headers, rejecting what RFC 9112 §5 forbids:
-/// whitespace before the colon, line folding, control bytes. Allows at most `maximumCount`.
-/// `fieldSection` is what `takeHead` found: lines that each end in CRLF, and no other CR.
-func parseFieldLines(
-  _ fieldSection: ArraySlice<UInt8>, maximumCount: Int
-) throws(HTTPParseError) -> HTTPHeaders {
-  // Every request has a few of these lines: they are read straight from memory, with the
-  // section's bounds checked once here rather than on every byte.
-  try fieldSection.withUnsafeBufferPointer { section throws(HTTPParseError) in
-    var lineCount = 0
-    for byte in section where byte == ASCII.lineFeed { lineCount += 1 }
-    guard lineCount <= maximumCount else {
-      throw HTTPParseError(
-        status: .requestHeaderFieldsTooLarge, message: "more than \(maximumCount) header fields")
-    }
-    var headers = HTTPHeaders(capacity: lineCount)
-    var lineStart = 0
-    while lineStart < section.count {
-      var lineEnd = lineStart
-      while section[lineEnd] != ASCII.carriageReturn { lineEnd += 1 }
-      try headers.addValidated(
-        parsingFieldLine: UnsafeBufferPointer(rebasing: section[lineStart..<lineEnd]))
-      lineStart = lineEnd + 2
-    }
-    return headers
-  }
-}
-
-extension HTTPHeaders {
-  /// Appends the field in one line of a field section, after checking it.
-  fileprivate mutating func addValidated(
-    parsingFieldLine line: UnsafeBufferPointer<UInt8>
-  ) throws(HTTPParseError) {
-    guard let first = line.first, !isWhitespace(first) else {
-      throw .badRequest("obsolete line folding is not accepted")
-    }
-    var colon = 0
-    while colon < line.count, line[colon] != ASCII.colon {
-      guard isTokenByte(line[colon]) else {
-        throw .badRequest("a header field name is missing or not a token")
-      }
-      colon += 1
-    }
-    guard colon > 0, colon < line.count else {
-      throw .badRequest("a header field name is missing or not a token")
-    }
-    var valueStart = colon + 1
-    var valueEnd = line.count
-    while valueStart < valueEnd, isWhitespace(line[valueStart]) { valueStart += 1 }
-    while valueEnd > valueStart, isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
-    for index in valueStart..<valueEnd where !isFieldValueByte(line[index]) {
-      throw .badRequest("a header field value holds control bytes")
-    }
-    addValidated(
-      name: String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
-      value: String(
-        decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self))
   }
 }

@@ -29,15 +29,19 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
   /// The method named by `bytes`, a token from a request line. The standard methods are told
   /// apart by their bytes, without making a string for them.
   init(bytes: ArraySlice<UInt8>) {
-    for method in HTTPMethod.standard where bytes.elementsEqual(method.name.utf8) {
+    for (name, method) in HTTPMethod.standard
+    where name.count == bytes.count && name.elementsEqual(bytes) {
       self = method
       return
     }
     self = .other(String(decoding: bytes, as: UTF8.self))
   }
 
-  /// The methods with a case of their own.
-  private static let standard: [HTTPMethod] = [.get, .post, .head, .put, .delete, .options, .patch]
+  /// The methods with a case of their own, by name, the most used first.
+  private static let standard: [(name: [UInt8], method: HTTPMethod)] =
+    [HTTPMethod.get, .post, .head, .put, .delete, .options, .patch].map {
+      (Array($0.name.utf8), $0)
+    }
 
   public var name: String {
     switch self {

@@ -76,21 +76,31 @@ public struct HTTPRequestHead: Sendable {
   private static func splitTarget(
     _ bytes: ArraySlice<UInt8>, method: HTTPMethod
   ) throws(HTTPParseError) -> (path: ArraySlice<UInt8>, query: ArraySlice<UInt8>) {
-    guard !bytes.isEmpty, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), !bytes.contains(0x23)
-    else { throw .badRequest("the request target has bytes a URI cannot hold") }
-    if bytes.elementsEqual(CollectionOfOne(UInt8(ascii: "*"))) {
+    // One pass checks every byte (visible ASCII, no fragment) and finds the query.
+    var queryStart = bytes.endIndex
+    for index in bytes.indices {
+      let byte = bytes[index]
+      guard byte > 0x20, byte < 0x7F, byte != 0x23 else {
+        throw .badRequest("the request target has bytes a URI cannot hold")
+      }
+      if byte == ASCII.questionMark, queryStart == bytes.endIndex { queryStart = index }
+    }
+    guard let first = bytes.first else {
+      throw .badRequest("the request target has bytes a URI cannot hold")
+    }
+    if bytes.count == 1, first == UInt8(ascii: "*") {
       guard method == .options else { throw .badRequest("only OPTIONS may target '*'") }
       return (bytes, [])
     }
     var start = bytes.startIndex
-    if bytes[start] != ASCII.slash {
+    if first != ASCII.slash {
       // Absolute form: the path starts at the first slash after `scheme://authority`.
       guard let schemeEnd = absoluteFormAuthorityStart(bytes) else {
         throw .badRequest("the request target is neither a path nor an absolute URI")
       }
       start = bytes[schemeEnd...].firstIndex(of: ASCII.slash) ?? bytes.endIndex
+      queryStart = bytes[start...].firstIndex(of: ASCII.questionMark) ?? bytes.endIndex
     }
-    let queryStart = bytes[start...].firstIndex(of: ASCII.questionMark) ?? bytes.endIndex
     let path: ArraySlice<UInt8> = start == queryStart ? [ASCII.slash] : bytes[start..<queryStart]
     let query = queryStart < bytes.endIndex ? bytes[(queryStart + 1)...] : []
     return (path, query)
@@ -112,6 +122,7 @@ public struct HTTPRequestHead: Sendable {
     _ query: ArraySlice<UInt8>
   ) throws(HTTPParseError) -> [(name: String, value: String)] {
     var items: [(name: String, value: String)] = []
+    guard !query.isEmpty else { return items }
     for pair in query.split(separator: ASCII.ampersand) {
       let equals = pair.firstIndex(of: ASCII.equals) ?? pair.endIndex
       let value = equals < pair.endIndex ? pair[(equals + 1)...] : []

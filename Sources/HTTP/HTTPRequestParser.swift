@@ -1,10 +1,12 @@
 /// An incremental HTTP/1.1 request parser (RFC 9112): feed it bytes as they arrive and take
 /// heads and complete requests out of it.
 ///
-/// Parsing happens in two steps so that the owner can choose a body limit per route: `next()`
-/// returns `.head` once a head is complete; the owner then calls `startBody(maximumBytes:)`
-/// (which rejects a declared length over the limit with 413 before any body byte is read),
-/// and later `next()` calls return `.request` once the body is complete.
+/// A request without a body (most of them) comes out of `next()` whole, as `.request`, as soon as
+/// its head is in. For one with a body, parsing happens in two steps so that the owner can choose
+/// a body limit per route: `next()` returns `.head` once the head is complete; the owner then
+/// calls `startBody(maximumBytes:)` (which rejects a declared length over the limit with 413
+/// before any body byte is read), and later `next()` calls return `.request` once the body is
+/// complete.
 ///
 /// Framing rules, all in the name of never disagreeing with another parser about where a
 /// request ends: Content-Length together with Transfer-Encoding is rejected; so are differing
@@ -17,7 +19,8 @@ public struct HTTPRequestParser {
 
   /// What `next()` found.
   public enum Event: Sendable {
-    /// A complete head; call `startBody(maximumBytes:)` before the next `next()`.
+    /// The complete head of a request with a body; call `startBody(maximumBytes:)` before the
+    /// next `next()`.
     case head(HTTPRequestHead)
     /// A complete request: head and body.
     case request(HTTPRequest)
@@ -33,8 +36,6 @@ public struct HTTPRequestParser {
     case head
     case awaitingBodyLimit(HTTPRequestHead, BodyFraming)
     case body(HTTPRequestHead, BodyFraming, maximumBytes: Int, body: [UInt8], ChunkedDecoder)
-    /// A request without a body, complete with its head (most requests: no body to read).
-    case bodiless(HTTPRequestHead)
   }
 
   private var buffer = HTTPMessageBuffer()
@@ -60,25 +61,13 @@ public struct HTTPRequestParser {
     return true
   }
 
-  /// How the body of the head awaiting `startBody` is framed; nil when no head is waiting.
-  var declaredBodyFraming: BodyFraming? {
-    switch state {
-    case .awaitingBodyLimit(_, let framing): return framing
-    case .head, .body, .bodiless: return nil
-    }
-  }
-
   /// The next head or complete request, or nil if more bytes are needed.
   public mutating func next() throws(HTTPParseError) -> Event? {
     switch state {
     case .head:
-      guard let head = try parseHead() else { return nil }
-      return .head(head)
+      return try parseHead()
     case .awaitingBodyLimit:
       preconditionFailure("call startBody(maximumBytes:) after a head")
-    case .bodiless(let head):
-      state = .head
-      return .request(HTTPRequest(head: head))
     case .body(let head, let framing, let maximumBytes, var body, var decoder):
       state = .head  // Avoids a copy of `body` while it grows.
       let finished = try readBody(
@@ -101,12 +90,8 @@ public struct HTTPRequestParser {
           status: .payloadTooLarge,
           message: "the body is \(length) bytes; this resource accepts at most \(maximumBytes)")
       }
-      if framing == .length(0) {
-        state = .bodiless(head)
-      } else {
-        state = .body(head, framing, maximumBytes: maximumBytes, body: [], ChunkedDecoder())
-      }
-    case .head, .body, .bodiless:
+      state = .body(head, framing, maximumBytes: maximumBytes, body: [], ChunkedDecoder())
+    case .head, .body:
       preconditionFailure("startBody(maximumBytes:) follows a head")
     }
   }
@@ -124,8 +109,9 @@ public struct HTTPRequestParser {
     }
   }
 
-  /// Parses the next head if it has fully arrived, and decides its body's framing.
-  private mutating func parseHead() throws(HTTPParseError) -> HTTPRequestHead? {
+  /// Parses the next head if it has fully arrived, and decides its body's framing: the whole
+  /// request if it has no body, else its head.
+  private mutating func parseHead() throws(HTTPParseError) -> Event? {
     switch try buffer.takeHead(maximumBytes: maximumHeadBytes) {
     case .incomplete:
       return nil
@@ -139,13 +125,16 @@ public struct HTTPRequestParser {
         status: .uriTooLong, message: "the request line is longer than \(maximumHeadBytes) bytes")
     case .complete(let startLine, let fieldSection):
       let (method, target, version) = try parseRequestLine(startLine)
-      let headers = try parseFieldLines(
-        fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
+      let headers = try HTTPHeaders(
+        parsing: fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
       let head = try HTTPRequestHead(
         method: method, targetBytes: target, version: version, headers: headers)
       try checkHost(head)
-      state = .awaitingBodyLimit(head, try bodyFraming(of: head))
-      return head
+      let framing = try bodyFraming(of: head)
+      try checkExpectation(head)
+      guard framing != .length(0) else { return .request(HTTPRequest(head: head)) }
+      state = .awaitingBodyLimit(head, framing)
+      return .head(head)
     }
   }
 }
@@ -199,6 +188,16 @@ private func checkHost(_ head: HTTPRequestHead) throws(HTTPParseError) {
   }
 }
 
+/// The only expectation defined is `100-continue` (RFC 9110 §10.1.1); any other is refused
+/// with 417. HTTP/1.0 has no expectations, so there the field is ignored.
+private func checkExpectation(_ head: HTTPRequestHead) throws(HTTPParseError) {
+  guard head.version >= .http1_1, let expectation = head.headers.firstValueBytes(named: "Expect"),
+    !equalsIgnoringASCIICase(expectation, "100-continue".utf8)
+  else { return }
+  throw HTTPParseError(
+    status: .expectationFailed, message: "only 'Expect: 100-continue' is supported")
+}
+
 /// How the body of `head` is delimited (RFC 9112 §6.3), rejecting ambiguous framing.
 private func bodyFraming(
   of head: HTTPRequestHead
@@ -227,9 +226,8 @@ private func bodyFraming(
 /// (RFC 9110 §8.6); differing values are an error.
 func contentLength(_ headers: HTTPHeaders) throws(HTTPParseError) -> Int? {
   var length: Int? = nil
-  for value in headers.values(for: "Content-Length") {
-    for element in Array(value.utf8).split(separator: ASCII.comma, omittingEmptySubsequences: false)
-    {
+  for value in headers.valueBytes(for: "Content-Length") {
+    for element in value.split(separator: ASCII.comma, omittingEmptySubsequences: false) {
       guard let parsed = parseDecimal(trimmingWhitespace(element), maximumDigits: 15) else {
         throw .badRequest("Content-Length is not a number")
       }

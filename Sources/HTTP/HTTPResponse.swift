@@ -58,35 +58,37 @@ public struct HTTPResponse: Sendable {
     requestVersion: HTTPVersion = .http1_1
   ) -> [UInt8] {
     let chunked = isChunked && requestVersion >= .http1_1
+    let sendsBody = status.allowsBody && method != .head && streamedBody == nil
+    // The status line, the fields, the framing fields added here (at most 38 and 24 bytes),
+    // and the empty line.
+    let headMaximumCount =
+      15 + status.reasonPhrase.utf8.count + headers.fieldLinesMaximumCount + 38 + 24 + 2
     var output: [UInt8] = []
-    output.reserveCapacity(128 + (streamedBody == nil ? body.count : 0))
-    output.append(ascii: "HTTP/1.1 ")
-    output.append(decimal: status.code)
-    output.append(ascii: " ")
-    output.append(ascii: status.reasonPhrase)
-    output.append(contentsOf: ASCII.crlf)
-    for field in headers where !HTTPResponse.isFramingField(field.name) {
-      output.append(ascii: field.name)
-      output.append(ascii: ": ")
-      output.append(ascii: field.value)
-      output.append(contentsOf: ASCII.crlf)
-    }
-    if status.allowsBody {
-      if chunked {
-        output.append(ascii: "Transfer-Encoding: chunked\r\n")
-      } else {
-        output.append(ascii: "Content-Length: ")
-        output.append(decimal: bodyLength)
-        output.append(contentsOf: ASCII.crlf)
+    output.reserveCapacity(headMaximumCount + (sendsBody && !chunked ? body.count : 0))
+    output.append(writingAtMost: headMaximumCount) { writer in
+      writer.write("HTTP/1.1 ")
+      writer.write(decimal: status.code)
+      writer.write(ASCII.space)
+      writer.write(utf8: status.reasonPhrase)
+      writer.write("\r\n")
+      headers.writeFieldLines(to: &writer, skipping: HTTPResponse.isFramingField)
+      if status.allowsBody {
+        if chunked {
+          writer.write("Transfer-Encoding: chunked\r\n")
+        } else {
+          writer.write("Content-Length: ")
+          writer.write(decimal: bodyLength)
+          writer.write("\r\n")
+        }
       }
+      if !keepAlive {
+        writer.write("Connection: close\r\n")
+      } else if requestVersion < .http1_1 {
+        writer.write("Connection: keep-alive\r\n")
+      }
+      writer.write("\r\n")
     }
-    if !keepAlive {
-      output.append(ascii: "Connection: close\r\n")
-    } else if requestVersion < .http1_1 {
-      output.append(ascii: "Connection: keep-alive\r\n")
-    }
-    output.append(contentsOf: ASCII.crlf)
-    guard status.allowsBody, method != .head, streamedBody == nil else { return output }
+    guard sendsBody else { return output }
     if chunked {
       ChunkedEncoder.appendChunkedBody(body, to: &output)
     } else {
@@ -96,9 +98,9 @@ public struct HTTPResponse: Sendable {
   }
 
   /// Whether a field called `name` is one the serializer owns.
-  private static func isFramingField(_ name: String) -> Bool {
-    equalsIgnoringASCIICase(name.utf8, "Content-Length".utf8)
-      || equalsIgnoringASCIICase(name.utf8, "Transfer-Encoding".utf8)
-      || equalsIgnoringASCIICase(name.utf8, "Connection".utf8)
+  private static func isFramingField(_ name: ArraySlice<UInt8>) -> Bool {
+    equalsIgnoringASCIICase(name, "Content-Length".utf8)
+      || equalsIgnoringASCIICase(name, "Transfer-Encoding".utf8)
+      || equalsIgnoringASCIICase(name, "Connection".utf8)
   }
 }

@@ -93,8 +93,8 @@ struct HTTPResponseParser {
       throw HTTPParseError(status: .requestHeaderFieldsTooLarge, message: "head too large")
     case .complete(let startLine, let fieldSection):
       let (version, status) = try parseStatusLine(startLine)
-      let headers = try parseFieldLines(
-        fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
+      let headers = try HTTPHeaders(
+        parsing: fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
       if status.code < 200 {
         guard status.code != 101 else { throw .badRequest("unexpected 101 Switching Protocols") }
         return true  // Interim: the final response follows.

@@ -226,32 +226,31 @@ public struct HTTPServerConnection {
     guard !isSendingBody else { return HTTPServerOutput(bytes: output, isBodyPending: true) }
     var answered = 0
     while true {
-      let event: HTTPRequestParser.Event?
+      let request: HTTPRequest
       do {
-        event = try parser.next()
-        if case .head(let head) = event {
+        switch try parser.next() {
+        case nil:
+          return HTTPServerOutput(bytes: output)
+        case .head(let head):
           currentRequest = (head.method, head.version)
           try startBody(of: head, responder: responder, output: &output)
+          continue
+        case .request(let complete):
+          request = complete
         }
       } catch {
         return fail(error, output: output, &responder)
       }
-      switch event {
-      case nil:
-        return HTTPServerOutput(bytes: output)
-      case .head:
-        continue
-      case .request(let request):
-        answered += 1
-        guard answered <= configuration.maximumPipelinedRequests else {
-          let error = HTTPParseError(
-            status: .serviceUnavailable, message: "too many pipelined requests at once")
-          return fail(error, output: output, &responder)
-        }
-        let keepAlive = answer(request, now: now, &responder, output: &output)
-        if isSendingBody { return HTTPServerOutput(bytes: output, isBodyPending: true) }
-        guard keepAlive else { return close(sending: output) }
+      currentRequest = (request.head.method, request.head.version)
+      answered += 1
+      guard answered <= configuration.maximumPipelinedRequests else {
+        let error = HTTPParseError(
+          status: .serviceUnavailable, message: "too many pipelined requests at once")
+        return fail(error, output: output, &responder)
       }
+      let keepAlive = answer(request, now: now, &responder, output: &output)
+      if isSendingBody { return HTTPServerOutput(bytes: output, isBodyPending: true) }
+      guard keepAlive else { return close(sending: output) }
     }
   }
 
@@ -290,25 +289,14 @@ public struct HTTPServerConnection {
     bodyInProgress = BodyInProgress(source: source, isChunked: isChunked, keepAlive: keepAlive)
   }
 
-  /// Applies the responder's body limit (if a body is coming) and answers `Expect`
-  /// (RFC 9110 §10.1.1): `100 Continue` if a body is coming and fits; a declared length over the
-  /// limit fails with 413 at once.
+  /// Applies the responder's body limit to the body coming after `head` and answers `Expect`
+  /// (RFC 9110 §10.1.1): `100 Continue` if the body fits (the parser has refused any other
+  /// expectation); a declared length over the limit fails with 413 at once.
   private mutating func startBody<Responder: HTTPResponder>(
     of head: HTTPRequestHead, responder: Responder, output: inout [UInt8]
   ) throws(HTTPParseError) {
-    var expectsContinue = false
-    if let expectation = head.headers["Expect"], head.version >= .http1_1 {
-      guard equalsIgnoringASCIICase(expectation.utf8, "100-continue".utf8) else {
-        throw HTTPParseError(
-          status: .expectationFailed, message: "only 'Expect: 100-continue' is supported")
-      }
-      expectsContinue = true
-    }
-    let framing = parser.declaredBodyFraming
-    // A request without a body needs no limit, and asking would cost a second routing.
-    let hasBody = framing != .length(0)
-    try parser.startBody(maximumBytes: hasBody ? responder.maximumBodyBytes(for: head) : 0)
-    if expectsContinue, hasBody {
+    try parser.startBody(maximumBytes: responder.maximumBodyBytes(for: head))
+    if head.version >= .http1_1, head.headers.contains(name: "Expect") {
       output.append(ascii: "HTTP/1.1 100 Continue\r\n\r\n")
     }
   }

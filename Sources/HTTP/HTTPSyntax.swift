@@ -138,11 +138,4 @@ extension Array where Element == UInt8 {
       append(contentsOf: text.utf8)
     }
   }
-
-  /// Appends the decimal digits of `value`, which is not negative.
-  mutating func append(decimal value: Int) {
-    precondition(value >= 0, "a decimal for the wire is not negative")
-    if value >= 10 { append(decimal: value / 10) }
-    append(UInt8(ascii: "0") + UInt8(value % 10))
-  }
 }

@@ -19,23 +19,24 @@ let usage = """
 /// The bulk body's line, the one lwip-httpd and the benchmark's nginx file repeat.
 let patternLine = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n".utf8)
 
+/// The health response's fields and body, made once, as lwip-httpd's constant response is.
+let healthHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+let healthBody = Array(#"{"status":"ok"}"#.utf8)
+
 /// Answers the two endpoints; the bulk body is made as it is sent, as lwip-httpd makes it.
 struct BenchResponder: HTTPResponder {
   func maximumBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
 
   mutating func respond(to request: HTTPRequest, now: Instant) -> HTTPResponse {
-    var headers = HTTPHeaders()
     switch (request.head.method, request.head.path) {
     case (.get, "/api/v1/health"):
-      headers.add(name: "Content-Type", value: "application/json")
-      return HTTPResponse(status: .ok, headers: headers, body: Array(#"{"status":"ok"}"#.utf8))
+      return HTTPResponse(status: .ok, headers: healthHeaders, body: healthBody)
     case (.get, "/bulk"):
       guard let text = request.head.queryValue("bytes"), let count = Int(text),
         (0...(1 << 30)).contains(count)
       else { return errorResponse(status: .badRequest, message: "bytes=N, N up to 1 GiB") }
-      headers.add(name: "Content-Type", value: "application/octet-stream")
       return HTTPResponse(
-        status: .ok, headers: headers,
+        status: .ok, headers: ["Content-Type": "application/octet-stream"],
         streamedBody: HTTPBodySource(length: count, produce: appendPattern))
     default:
       return errorResponse(status: .notFound, message: "not found")
