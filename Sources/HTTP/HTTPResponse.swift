@@ -57,14 +57,26 @@ public struct HTTPResponse: Sendable {
     forRequestMethod method: HTTPMethod, keepAlive: Bool,
     requestVersion: HTTPVersion = .http1_1
   ) -> [UInt8] {
+    var output: [UInt8] = []
+    serialize(
+      forRequestMethod: method, keepAlive: keepAlive, requestVersion: requestVersion,
+      into: &output)
+    return output
+  }
+
+  /// Appends the response on the wire to `output` (see `serialized`).
+  func serialize(
+    forRequestMethod method: HTTPMethod, keepAlive: Bool, requestVersion: HTTPVersion,
+    into output: inout [UInt8]
+  ) {
     let chunked = isChunked && requestVersion >= .http1_1
     let sendsBody = status.allowsBody && method != .head && streamedBody == nil
     // The status line, the fields, the framing fields added here (at most 38 and 24 bytes),
     // and the empty line.
     let headMaximumCount =
       15 + status.reasonPhrase.utf8.count + headers.fieldLinesMaximumCount + 38 + 24 + 2
-    var output: [UInt8] = []
-    output.reserveCapacity(headMaximumCount + (sendsBody && !chunked ? body.count : 0))
+    output.reserveCapacity(
+      output.count + headMaximumCount + (sendsBody && !chunked ? body.count : 0))
     output.append(writingAtMost: headMaximumCount) { writer in
       writer.write("HTTP/1.1 ")
       writer.write(decimal: status.code)
@@ -88,13 +100,12 @@ public struct HTTPResponse: Sendable {
       }
       writer.write("\r\n")
     }
-    guard sendsBody else { return output }
+    guard sendsBody else { return }
     if chunked {
       ChunkedEncoder.appendChunkedBody(body, to: &output)
     } else {
       output.append(contentsOf: body)
     }
-    return output
   }
 
   /// Whether a field called `name` is one the serializer owns.

@@ -72,6 +72,12 @@ public struct HTTPServerConnection {
   }
   /// The peer ended its stream while a body was being sent.
   private var peerEndedDuringBody = false
+  /// The memory the last answers were written into, kept to write the next ones into: once
+  /// the host has sent and dropped its copy, it is reused rather than allocated again for every
+  /// response. Only a small buffer is kept, so that an idle connection holds little.
+  private var outputBuffer: [UInt8] = []
+  /// The most capacity `outputBuffer` keeps.
+  static let maximumKeptOutputCapacity = 4096
 
   /// A streamed body part-way through being sent.
   private struct BodyInProgress {
@@ -214,15 +220,22 @@ public struct HTTPServerConnection {
     now: Instant, _ responder: inout Responder
   ) -> HTTPServerOutput {
     if requestStartedAt == nil, parser.isInsideRequest { requestStartedAt = now }
-    return answerRequests(now: now, &responder, after: [])
+    var output: [UInt8] = []
+    swap(&output, &outputBuffer)
+    output.removeAll(keepingCapacity: true)  // keeps the memory if the host let go of it
+    let answers = answerRequests(now: now, &responder, after: consume output)
+    if answers.bytes.capacity <= HTTPServerConnection.maximumKeptOutputCapacity {
+      outputBuffer = answers.bytes
+    }
+    return answers
   }
 
   /// Parses and answers requests until the buffered bytes hold no complete one or a streamed
   /// body starts; the answers follow `earlierOutput`.
   private mutating func answerRequests<Responder: HTTPResponder>(
-    now: Instant, _ responder: inout Responder, after earlierOutput: [UInt8]
+    now: Instant, _ responder: inout Responder, after earlierOutput: consuming [UInt8]
   ) -> HTTPServerOutput {
-    var output = earlierOutput
+    var output = consume earlierOutput  // a move: the buffer stays unique, so appends reuse it
     guard !isSendingBody else { return HTTPServerOutput(bytes: output, isBodyPending: true) }
     var answered = 0
     while true {
@@ -261,11 +274,9 @@ public struct HTTPServerConnection {
   ) -> Bool {
     let response = responder.respond(to: request, now: now)
     let keepAlive = request.head.keepAlive && !response.closesConnection
-    let bytes = response.serialized(
+    response.serialize(
       forRequestMethod: request.head.method, keepAlive: keepAlive,
-      requestVersion: request.head.version)
-    // The first answer is the output as it is: a large body is not copied once more.
-    if output.isEmpty { output = bytes } else { output += bytes }
+      requestVersion: request.head.version, into: &output)
     startStreamedBody(of: response, for: request.head, keepAlive: keepAlive, output: &output)
     currentRequest = nil
     idleSince = now

@@ -122,8 +122,8 @@ extension NetworkInterface {
       let header = nextHeader(
         source: routes.subnet.address, destination: destination,
         payloadProtocol: payloadProtocol, timeToLive: timeToLive)
-      var frame: [UInt8] = []
-      frame.reserveCapacity(EthernetHeader.length + IPv4Header.length + payloadLength)
+      var frame = makeFrameBuffer(
+        capacity: EthernetHeader.length + IPv4Header.length + payloadLength)
       EthernetHeader(destination: mac, source: configuration.macAddress, etherType: .ipv4)
         .emit(into: &frame) { buffer in
           header.emitHeader(payloadLength: payloadLength, into: &buffer)
@@ -185,8 +185,8 @@ extension NetworkInterface {
     let ethernet = EthernetHeader(
       destination: mac, source: configuration.macAddress, etherType: .ipv4)
     for fragment in fragments {
-      var frame: [UInt8] = []
-      frame.reserveCapacity(EthernetHeader.length + IPv4Header.length + fragment.payload.count)
+      var frame = makeFrameBuffer(
+        capacity: EthernetHeader.length + IPv4Header.length + fragment.payload.count)
       ethernet.emit(into: &frame) { fragment.header.emit(payload: fragment.payload, into: &$0) }
       transmitQueue.append(frame)
     }

@@ -61,6 +61,10 @@ public struct NetworkInterface {
   var udpSockets: UDPSocketSet
   var tcpSockets: TCPSocketSet
   var transmitQueue: [[UInt8]] = []
+  /// Frames `transmit` handed out, kept to build later frames in: once the platform has
+  /// written a frame and let go of it, its memory holds the next one instead of a new
+  /// allocation for every frame sent. A few are kept, none much longer than a frame.
+  var sentFrames: [[UInt8]] = []
   var echoReplies: [EchoReply] = []
   var multicastGroups: [IPv4Address] = []
   /// The identification of the next datagram sent (RFC 6864: unique per source, destination
@@ -132,7 +136,26 @@ public struct NetworkInterface {
   public mutating func transmit() -> [UInt8]? {
     guard !transmitQueue.isEmpty else { return nil }
     counters.framesTransmitted += 1
-    return transmitQueue.removeFirst()
+    let frame = transmitQueue.removeFirst()
+    if sentFrames.count < NetworkInterface.maximumKeptSentFrames,
+      // Allocators round sizes up, so a full-size frame may have a little more room.
+      frame.capacity <= 2 * (EthernetHeader.length + configuration.maximumTransmissionUnit)
+    {
+      sentFrames.append(frame)
+    }
+    return frame
+  }
+
+  /// How many sent frames `sentFrames` keeps for reuse.
+  static let maximumKeptSentFrames = 8
+
+  /// An empty buffer for a frame of up to `capacity` bytes: the memory of a sent frame the
+  /// platform no longer holds if there is one, else new.
+  mutating func makeFrameBuffer(capacity: Int) -> [UInt8] {
+    var frame = sentFrames.popLast() ?? []
+    frame.removeAll(keepingCapacity: true)  // a new buffer if the platform still holds this one
+    frame.reserveCapacity(capacity)
+    return frame
   }
 
   /// When `poll` must next run: the earliest ARP retry, reassembly timeout or TCP timer, or `Instant.zero`
@@ -175,8 +198,7 @@ public struct NetworkInterface {
       counters.transmitQueueFull += 1
       return
     }
-    var frame: [UInt8] = []
-    frame.reserveCapacity(EthernetHeader.length + payload.count)
+    var frame = makeFrameBuffer(capacity: EthernetHeader.length + payload.count)
     EthernetHeader(destination: destination, source: configuration.macAddress, etherType: etherType)
       .emit(payload: payload, into: &frame)
     transmitQueue.append(frame)
