@@ -126,7 +126,7 @@ public final class NetworkStack {
 
   private func runPass() {
     let now = MonotonicClock.now()
-    readFrames(now: now)
+    readFrames(into: &interface, now: now)
     if let deadline = interface.deadline, deadline <= now, deadline != .zero {
       interface.poll(now: now)
     }
@@ -142,11 +142,14 @@ public final class NetworkStack {
       onEvent(event)
     }
     for user in users { user.service(self, now: now) }
-    writeFrames()
+    writeFrames(from: &interface)
     scheduleNextPass()
   }
 
-  private func readFrames(now: Instant) {
+  // These two take the interface once for a whole batch of frames, rather than once a frame:
+  // each access to a class's property costs a run-time exclusivity check.
+
+  private func readFrames(into interface: inout NetworkInterface, now: Instant) {
     for _ in 0..<maximumFramesPerPass {
       let received: Void?
       do {
@@ -160,7 +163,7 @@ public final class NetworkStack {
     // More may be waiting: the loop reports the device readable again on its next wait.
   }
 
-  private func writeFrames() {
+  private func writeFrames(from interface: inout NetworkInterface) {
     while let frame = interface.transmit() {
       do {
         try device.writeFrame(frame)

@@ -19,7 +19,12 @@ public final class TAPDevice: FrameDevice {
   /// number, as in `tap%d` → `tap0`).
   public let name: String
   /// The open `/dev/net/tun` descriptor, or -1 after `close()`.
-  public private(set) var fileDescriptor: Int32
+  ///
+  /// This and `readBuffer` are read and written only by this class's own methods, none of
+  /// which calls out while holding them, so accesses cannot overlap: the run-time exclusivity
+  /// check Swift otherwise makes on each access to a class's property (a few per frame) is
+  /// turned off for them.
+  @exclusivity(unchecked) public private(set) var fileDescriptor: Int32
 
   /// The longest frame a read can return: an Ethernet header (14 bytes) and a VLAN tag (4)
   /// around the largest MTU a TAP interface allows (65,535).
@@ -28,7 +33,8 @@ public final class TAPDevice: FrameDevice {
   /// Linux's limit on interface names, without the terminating zero (IFNAMSIZ - 1).
   private static let maximumNameLength = 15
 
-  private var readBuffer = [UInt8](repeating: 0, count: TAPDevice.maximumFrameLength)
+  @exclusivity(unchecked) private var readBuffer = [UInt8](
+    repeating: 0, count: TAPDevice.maximumFrameLength)
 
   /// Opens (creating it if needed) the TAP interface `name`. The interface starts down and
   /// without addresses; configure it with `ip` or, for the stack, leave it to Loam.
