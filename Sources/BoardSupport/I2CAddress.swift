@@ -30,9 +30,6 @@ public struct I2CAddress: Hashable, Sendable, CustomStringConvertible {
 
   /// `0x58` and the like, as datasheets write addresses.
   public var description: String {
-    let digits = "0123456789ABCDEF".utf8.map { $0 }
-    let high = digits[Int(value >> 4)]
-    let low = digits[Int(value & 0x0F)]
-    return "0x" + String(decoding: [high, low], as: UTF8.self)
+    hexadecimalText(value)
   }
 }

@@ -16,6 +16,12 @@ final class I2CAddressTests: XCTestCase {
     XCTAssertEqual(I2CAddress(known: 0x5A).description, "0x5A")
     XCTAssertEqual(I2CAddress(known: 0x0B).description, "0x0B")
   }
+
+  func testHexadecimalTextHasADigitPerFourBits() {
+    XCTAssertEqual(hexadecimalText(UInt8(0x60)), "0x60")
+    XCTAssertEqual(hexadecimalText(UInt16(0x8583)), "0x8583")
+    XCTAssertEqual(hexadecimalText(UInt16(0x000A)), "0x000A")
+  }
 }
 
 /// A bus that records what it is asked and answers with counting bytes.
