@@ -72,9 +72,8 @@ public struct SCD4x {
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<UInt64> {
     precondition(!isMeasuringPeriodically, "the SCD4x refuses get_serial_number while measuring")
-    return try exchange.step(Command.getSerialNumber, chip: chip, on: &bus, now: now).map {
-      words in words.reduce(0) { serial, word in serial << 16 | UInt64(word) }
-    }
+    return try exchange.step(Command.getSerialNumber, chip: chip, on: &bus, now: now).map(
+      serialNumber(fromWords:))
   }
 
   /// Starts a measurement every 5 s. The first is ready about 5 s later.

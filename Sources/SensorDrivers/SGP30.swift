@@ -91,9 +91,8 @@ public struct SGP30 {
   public mutating func readSerialNumber<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<UInt64> {
-    try exchange.step(Command.getSerialID, chip: chip, on: &bus, now: now).map { words in
-      words.reduce(0) { serial, word in serial << 16 | UInt64(word) }
-    }
+    try exchange.step(Command.getSerialID, chip: chip, on: &bus, now: now).map(
+      serialNumber(fromWords:))
   }
 
   /// Starts air-quality measurement; readings are fixed values for the next 15 s.

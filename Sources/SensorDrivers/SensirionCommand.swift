@@ -66,3 +66,10 @@ struct SensirionExchange {
     return words
   }
 }
+
+/// The 48-bit serial number in the three words of `get_serial_id` (SGP30) or `get_serial_number`
+/// (SCD4x), most significant word first.
+func serialNumber(fromWords words: [UInt16]) -> UInt64 {
+  precondition(words.count == 3, "a serial number is three words")
+  return words.reduce(0) { serial, word in serial << 16 | UInt64(word) }
+}

@@ -54,3 +54,9 @@ struct SensirionResponder {
 func clampedWord(_ value: Double) -> UInt16 {
   UInt16(min(max(value.rounded(), 0), 65_535))
 }
+
+/// A 48-bit serial number as the three words Sensirion chips send it in, most significant first.
+func serialNumberWords(_ serialNumber: UInt64) -> [UInt16] {
+  precondition(serialNumber >> 48 == 0, "serial numbers have 48 bits")
+  return [32, 16, 0].map { UInt16(truncatingIfNeeded: serialNumber >> $0) }
+}

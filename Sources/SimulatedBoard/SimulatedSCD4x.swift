@@ -34,28 +34,28 @@ public final class SimulatedSCD4x: SimulatedI2CChip {
     let command = try responder.accept(bytes, now: now)
     guard command.arguments.isEmpty else { throw .dataNotAcknowledged }
     switch command.code {
-    case 0x21B1 where measuringSince == nil:
+    case 0x21B1 where measuringSince == nil:  // start_periodic_measurement
       measuringSince = now
       lastReadMeasurement = 0
       responder.respond([], after: .zero, now: now)
-    case 0xE4B8:
+    case 0xE4B8:  // get_data_ready_status
       // Any of the low 11 bits set means ready; the high bits are undefined.
       let status: UInt16 = latestMeasurement(now: now) > lastReadMeasurement ? 0x8006 : 0x8000
       responder.respond([status], after: .milliseconds(1), now: now)
-    case 0xEC05:
+    case 0xEC05:  // read_measurement
       let latest = latestMeasurement(now: now)
       guard latest > lastReadMeasurement else {
+        // Nothing new to read: the read that follows is not acknowledged.
         responder.respond([], after: .milliseconds(1), now: now)
         return
       }
       lastReadMeasurement = latest
       responder.respond(measurementWords(environment), after: .milliseconds(1), now: now)
-    case 0x3F86 where measuringSince != nil:
+    case 0x3F86 where measuringSince != nil:  // stop_periodic_measurement
       measuringSince = nil
       responder.respond([], after: .milliseconds(500), now: now)
-    case 0x3682 where measuringSince == nil:
-      let words = [32, 16, 0].map { UInt16(truncatingIfNeeded: serialNumber >> $0) }
-      responder.respond(words, after: .milliseconds(1), now: now)
+    case 0x3682 where measuringSince == nil:  // get_serial_number
+      responder.respond(serialNumberWords(serialNumber), after: .milliseconds(1), now: now)
     default:
       throw .dataNotAcknowledged
     }

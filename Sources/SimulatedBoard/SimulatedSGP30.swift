@@ -27,20 +27,19 @@ public final class SimulatedSGP30: SimulatedI2CChip {
   ) throws(I2CError) {
     let command = try responder.accept(bytes, now: now)
     switch (command.code, command.arguments.count) {
-    case (0x2003, 0):
+    case (0x2003, 0):  // Init_air_quality
       initializedAt = now
       responder.respond([], after: .milliseconds(10), now: now)
-    case (0x2008, 0):
+    case (0x2008, 0):  // Measure_air_quality
       responder.respond(
         airQuality(now: now, environment: environment), after: .milliseconds(12), now: now)
-    case (0x2061, 1):
+    case (0x2061, 1):  // Set_humidity
       absoluteHumidityFixedPoint = command.arguments[0]
       responder.respond([], after: .milliseconds(10), now: now)
-    case (0x202F, 0):
+    case (0x202F, 0):  // Get_feature_set_version
       responder.respond([featureSet], after: .milliseconds(10), now: now)
-    case (0x3682, 0):
-      let words = [32, 16, 0].map { UInt16(truncatingIfNeeded: serialNumber >> $0) }
-      responder.respond(words, after: .microseconds(500), now: now)
+    case (0x3682, 0):  // Get_serial_id
+      responder.respond(serialNumberWords(serialNumber), after: .microseconds(500), now: now)
     default:
       throw .dataNotAcknowledged
     }
