@@ -60,7 +60,8 @@ public struct SCD4x {
   /// Whether this driver started periodic measurement and has not stopped it.
   public private(set) var isMeasuringPeriodically = false
   private var exchange = SensirionExchange()
-  private var waitingForDataSince: Instant?
+  private var polling = DataReadyPolling(
+    interval: dataReadyPollInterval, timeout: dataReadyTimeout)
 
   /// A driver for the SCD4x at its address, with `attemptsMax` attempts per transaction.
   public init(attemptsMax: Int = 3) {
@@ -84,7 +85,7 @@ public struct SCD4x {
       Command.startPeriodicMeasurement, chip: chip, on: &bus, now: now)
     if case .done = step {
       isMeasuringPeriodically = true
-      waitingForDataSince = nil
+      polling.ready()
     }
     return step.map { _ in }
   }
@@ -111,9 +112,15 @@ public struct SCD4x {
       case .wait(let instant):
         return .wait(until: instant)
       case .done(let words) where words[0] & 0x07FF == 0:
-        return try waitForData(now: now)
+        do {
+          return .wait(until: try polling.notReady(now: now))
+        } catch {
+          // No data for two periods: the chip has left periodic mode, as a power loss does.
+          isMeasuringPeriodically = false
+          throw error
+        }
       case .done:
-        waitingForDataSince = nil
+        polling.ready()
       }
     }
     return try exchange.step(Command.readMeasurement, chip: chip, on: &bus, now: now).map {
@@ -126,16 +133,4 @@ public struct SCD4x {
     }
   }
 
-  private mutating func waitForData(now: Instant) throws(SensorError) -> DriverStep<
-    SCD4xMeasurement
-  > {
-    let since = waitingForDataSince ?? now
-    guard now.duration(since: since) < Self.dataReadyTimeout else {
-      waitingForDataSince = nil
-      isMeasuringPeriodically = false
-      throw .measurementTimedOut
-    }
-    waitingForDataSince = since
-    return .wait(until: now.advanced(by: Self.dataReadyPollInterval))
-  }
 }
