@@ -27,6 +27,10 @@ public enum SensorError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidData(String)
   /// The chip did not produce a result within the time its datasheet allows.
   case measurementTimedOut
+  /// The chip reports a fault of its own, such as a CCS811's heater fault.
+  case chipFault(String)
+  /// The chip restarted (it lost power) and forgot how it was set up; start it again.
+  case restarted
 
   public var description: String {
     switch self {
@@ -36,6 +40,8 @@ public enum SensorError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unexpectedIdentity(let detail): return "unexpected chip: \(detail)"
     case .invalidData(let detail): return "invalid data: \(detail)"
     case .measurementTimedOut: return "the measurement did not finish in time"
+    case .chipFault(let detail): return "the chip reports a fault: \(detail)"
+    case .restarted: return "the chip restarted and must be set up again"
     }
   }
 }
