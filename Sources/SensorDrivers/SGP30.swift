@@ -67,6 +67,8 @@ public struct SGP30 {
   public let chip: I2CChipAccess
   private var exchange = SensirionExchange()
   private var initializedAt: Instant?
+  /// When the measurement in progress was sent: the chip decides then whether it is warming up.
+  private var measurementSentAt: Instant?
 
   /// A driver for the SGP30 at its address, with `attemptsMax` attempts per transaction.
   public init(attemptsMax: Int = 3) {
@@ -107,7 +109,9 @@ public struct SGP30 {
   public mutating func measureAirQuality<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<SGP30AirQuality> {
-    let isWarmingUp = initializedAt.map { now < $0.advanced(by: Self.warmUpDuration) } ?? true
+    if exchange.commandInProgress == nil { measurementSentAt = now }
+    let sentAt = measurementSentAt ?? now
+    let isWarmingUp = initializedAt.map { sentAt < $0.advanced(by: Self.warmUpDuration) } ?? true
     return try exchange.step(Command.measureAirQuality, chip: chip, on: &bus, now: now).map {
       words in
       SGP30AirQuality(

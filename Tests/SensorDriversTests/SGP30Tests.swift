@@ -69,6 +69,17 @@ final class SGP30Tests: XCTestCase {
         co2EquivalentPartsPerMillion: 1250, totalVOCPartsPerBillion: 310, isWarmingUp: false))
   }
 
+  func testAMeasurementSentJustBeforeTheEndOfWarmUpIsStillMarked() throws {
+    try initialize()
+    let initializedAt = bus.now.advanced(by: .milliseconds(-10))  // Init took 10 ms.
+    bus.now = initializedAt.advanced(by: SGP30.warmUpDuration - .milliseconds(5))
+    // Sent during the warm-up, read 12 ms later, after it: the chip's fixed values, marked.
+    XCTAssertEqual(
+      try measure(),
+      SGP30AirQuality(
+        co2EquivalentPartsPerMillion: 400, totalVOCPartsPerBillion: 0, isWarmingUp: true))
+  }
+
   func testHumidityIsSentAsEightDotEightFixedPointWithItsCRC() throws {
     try complete(on: bus) { bus, now throws(SensorError) in
       try driver.setHumidity(gramsPerCubicMetre: 11.5, on: &bus, now: now)
