@@ -22,7 +22,7 @@ public struct BME280Measurement: Equatable, Sendable {
 /// Driver for the Bosch BME280 temperature, pressure and humidity sensor (I2C address 0x76 or
 /// 0x77, set by the SDO pin), in forced mode: one measurement per request, asleep in between.
 ///
-/// Registers are from the BME280 datasheet (revision 1.23), section 5.3 and table 18.
+/// Registers are from the BME280 datasheet (revision 1.6), section 5.3 and table 18.
 public struct BME280 {
   /// The address with SDO to VDDIO.
   public static let primaryAddress = I2CAddress(known: 0x77)

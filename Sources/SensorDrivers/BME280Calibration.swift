@@ -1,5 +1,5 @@
 /// A BME280's factory trimming parameters and the datasheet's integer compensation formulas
-/// (BME280 datasheet, revision 1.23: table 16 for the layout, section 4.2.3 for the formulas).
+/// (BME280 datasheet, revision 1.6: table 16 for the layout, section 4.2.3 for the formulas).
 ///
 /// Each chip is trimmed at the factory; raw readings mean nothing without these numbers.
 public struct BME280Calibration: Equatable, Sendable {

@@ -1,5 +1,5 @@
 /// The factory trimming parameters of a simulated BME280, and the datasheet's floating-point
-/// compensation (BME280 datasheet, revision 1.23, section 8.1) run backwards to find the raw
+/// compensation (BME280 datasheet, revision 1.6, section 8.1) run backwards to find the raw
 /// readings a chip with this trimming gives in an environment.
 public struct BME280Trimming: Equatable, Sendable {
   /// dig_T1 to dig_T3.

@@ -1,7 +1,7 @@
 import BoardSupport
 import Time
 
-/// A model of a Bosch BME280 at 0x77 or 0x76 (BME280 datasheet, revision 1.23), in its register
+/// A model of a Bosch BME280 at 0x77 or 0x76 (BME280 datasheet, revision 1.6), in its register
 /// interface: chip ID, calibration, `ctrl_hum`, `ctrl_meas`, `status` and the data registers,
 /// with auto-incrementing reads and register-and-value pair writes (section 6.2).
 ///

@@ -42,6 +42,27 @@ final class BME280CompensationTests: XCTestCase {
     XCTAssertEqual(Double(pressure) / 256, 100_653.27, accuracy: 0.02)
   }
 
+  func testRegistersOfAnotherChipGiveTheTemperatureAndHumidityComputedForThem() throws {
+    // The raw calibration (0x88-0x9F, 0xA1, 0xE1-0xE7) and data (0xF7-0xFE) of someone's
+    // BME280, posted on Bosch Sensortec's community forum ("BME280 Data to test Calculations",
+    // 2019) with the values computed for them: 24.44 °C and 54.17 %RH. The pressure given there
+    // (1148.38 hPa) was what the poster was asking about, so it is not used here.
+    let calibrationBytes: [UInt8] = [
+      0x6C, 0x6E, 0x77, 0x66, 0x32, 0x00, 0xA8, 0x92, 0x27, 0xD5, 0xD0, 0x0B, 0x6F, 0x18, 0xCA,
+      0xFF, 0xF9, 0xFF, 0xAC, 0x26, 0x0A, 0xD8, 0xBD, 0x10, 0x4B, 0x65, 0x01, 0x00, 0x14, 0x0B,
+      0x00, 0x1E,
+    ]
+    let data: [UInt8] = [0x55, 0x33, 0x80, 0x81, 0x7F, 0xB0, 0x79, 0x13]
+    let calibration = BME280Calibration(
+      firstBlock: Array(calibrationBytes[0..<24]) + [0x00, calibrationBytes[24]],
+      secondBlock: Array(calibrationBytes[25...]))
+    XCTAssertEqual(calibration.h4, 331)  // 0x14 << 4 | 0xB
+    XCTAssertEqual(calibration.h5, 0)  // 0x00 << 4 | 0x0
+    let measurement = try BME280.compensate(data: data, calibration: calibration)
+    XCTAssertEqual(measurement.temperatureCelsius, 24.44)
+    XCTAssertEqual(measurement.relativeHumidityPercent, 54.17, accuracy: 0.01)
+  }
+
   func testNegativeHumidityCalibrationNibblesDecode() {
     // H4 = -3 and H5 = -2 put sign bits in 0xE4 and 0xE6 and share 0xE5.
     var trimming = BME280Trimming.example
