@@ -5,12 +5,12 @@ import Time
 /// 0x48 to 0x4B by its ADDR pin), reading single-ended inputs in single-shot mode. Loam uses it for
 /// analog capacitive soil probes.
 ///
-/// Registers and bit fields are from the ADS1115 datasheet (SBAS444D), section 8.6.
+/// Registers and bit fields are from the ADS1115 datasheet (TI SBAS444), "Register Map".
 public struct ADS1115 {
   /// The address with ADDR to GND.
   public static let defaultAddress = I2CAddress(known: 0x48)
 
-  /// The register pointer values (datasheet section 8.6.1).
+  /// The register pointer values ("Address Pointer Register").
   public enum Register {
     /// Conversion: the last result, signed 16-bit big-endian.
     public static let conversion: UInt8 = 0x00
@@ -18,7 +18,7 @@ public struct ADS1115 {
     public static let config: UInt8 = 0x01
   }
 
-  /// The programmable gain amplifier's full-scale range, config bits 11:9 (datasheet table 8).
+  /// The programmable gain amplifier's full-scale range, config bits 11:9 `PGA`.
   public enum Gain: UInt16, Sendable {
     case fullScale6144Millivolts = 0x0000
     case fullScale4096Millivolts = 0x0200
@@ -40,7 +40,7 @@ public struct ADS1115 {
     }
   }
 
-  /// Samples per second, config bits 7:5 (datasheet table 8).
+  /// Samples per second, config bits 7:5 `DR`.
   public enum DataRate: UInt16, Sendable {
     case samplesPerSecond8 = 0x0000
     case samplesPerSecond16 = 0x0020
@@ -56,6 +56,12 @@ public struct ADS1115 {
       let rates: [Int64] = [8, 16, 32, 64, 128, 250, 475, 860]
       return .nanoseconds(1_000_000_000 / rates[Int(rawValue >> 5)])
     }
+
+    /// How much longer than `conversionTime` a conversion may take: the datasheet allows the
+    /// data rate to be up to 10 % slow ("Electrical Characteristics", data rate variation).
+    public var tolerance: Duration {
+      conversionTime / 10
+    }
   }
 
   /// Config bit 15 `OS`: written 1, starts a single conversion; read 1, no conversion runs.
@@ -64,9 +70,6 @@ public struct ADS1115 {
   static let singleShotMode: UInt16 = 0x0100
   /// Config bits 1:0 `COMP_QUE` = 11: the comparator is off.
   static let comparatorDisabled: UInt16 = 0x0003
-  /// Extra time allowed past the nominal conversion time, for the chip's oscillator (datasheet
-  /// section 7.5: data rate variation up to 10 %).
-  static let conversionMargin = Duration.microseconds(500)
   /// Status polls after the expected conversion time before the conversion counts as lost.
   static let statusPollsMax = 5
 
@@ -96,7 +99,7 @@ public struct ADS1115 {
   }
 
   /// The config word for a single-shot conversion of input `channel` against ground: MUX 1xx
-  /// (datasheet table 8, bits 14:12 = 4 + channel), this driver's gain and rate, comparator off.
+  /// (bits 14:12 = 4 + channel), this driver's gain and rate, comparator off.
   public func configuration(channel: Int, startingConversion: Bool) -> UInt16 {
     precondition((0..<4).contains(channel), "the ADS1115 has inputs 0 to 3")
     let multiplexer = UInt16(4 + channel) << 12
@@ -125,7 +128,7 @@ public struct ADS1115 {
   ) throws(SensorError) -> DriverStep<Double> {
     guard var started = pending else {
       try writeConfig(configuration(channel: channel, startingConversion: true), on: &bus)
-      let readyAt = now.advanced(by: dataRate.conversionTime + Self.conversionMargin)
+      let readyAt = now.advanced(by: dataRate.conversionTime + dataRate.tolerance)
       pending = Pending(channel: channel, readyAt: readyAt, polls: 0)
       return .wait(until: readyAt)
     }
@@ -138,13 +141,13 @@ public struct ADS1115 {
         pending = nil
         throw .measurementTimedOut
       }
-      started.readyAt = now.advanced(by: Self.conversionMargin)
+      started.readyAt = now.advanced(by: dataRate.tolerance)
       pending = started
       return .wait(until: started.readyAt)
     }
     pending = nil
     let code = Int16(bitPattern: try readRegister(Register.conversion, on: &bus))
-    // One code is FS / 2^15 (datasheet table 3).
+    // One code is FS / 2^15 ("Full-Scale Range and LSB Size").
     return .done(Double(code) * gain.fullScaleVolts / 32_768)
   }
 

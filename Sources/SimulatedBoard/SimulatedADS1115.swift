@@ -1,7 +1,7 @@
 import BoardSupport
 import Time
 
-/// A model of a TI ADS1115 ADC (ADS1115 datasheet, SBAS444D, section 8.6) in single-shot mode,
+/// A model of a TI ADS1115 ADC (ADS1115 datasheet, TI SBAS444, "Register Map") in single-shot mode,
 /// with an analog capacitive soil probe on one input.
 ///
 /// Writing the config register with `OS` set starts a conversion of the selected single-ended
@@ -17,6 +17,9 @@ public final class SimulatedADS1115: SimulatedI2CChip {
   /// wetter.
   public let probeDryVolts = 2.8
   public let probeWetVolts = 1.2
+  /// How much longer than one sample period a conversion takes, in percent: the datasheet
+  /// allows a data rate up to 10 % slow; more models a failing chip.
+  public var conversionSlownessPercent: Int64 = 0
   private var config: UInt16 = 0x8583
   private var conversion: UInt16 = 0
   private var registerPointer: UInt8 = 0
@@ -68,10 +71,12 @@ public final class SimulatedADS1115: SimulatedI2CChip {
     conversionEndsAt = nil
   }
 
-  /// One sample period at the data rate in config bits 7:5.
+  /// One sample period at the data rate in config bits 7:5, slowed by
+  /// `conversionSlownessPercent`.
   private func samplePeriod() -> Duration {
     let rates: [Int64] = [8, 16, 32, 64, 128, 250, 475, 860]
-    return .nanoseconds(1_000_000_000 / rates[Int(config >> 5 & 0b111)])
+    let nominal = 1_000_000_000 / rates[Int(config >> 5 & 0b111)]
+    return .nanoseconds(nominal * (100 + conversionSlownessPercent) / 100)
   }
 
   /// At the end of a conversion: the conversion register takes the input's code.

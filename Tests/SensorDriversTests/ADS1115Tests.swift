@@ -46,8 +46,16 @@ final class ADS1115Tests: XCTestCase {
     let started = bus.now
     bus.environment.soilMoisturePercent = 0
     XCTAssertEqual(try volts(), 2.8, accuracy: 4.096 / 32_768)
-    // 1/128 s and the margin.
-    XCTAssertEqual(bus.now, started.advanced(by: .nanoseconds(7_812_500) + .microseconds(500)))
+    // 1/128 s, and 10 % more for a slow oscillator.
+    XCTAssertEqual(bus.now, started.advanced(by: .nanoseconds(7_812_500 + 781_250)))
+  }
+
+  func testASlowConversionIsPolledForAndAStuckOneTimesOut() throws {
+    chip.conversionSlownessPercent = 15  // Beyond the datasheet's 10 %: one more status poll.
+    bus.environment.soilMoisturePercent = 100
+    XCTAssertEqual(try volts(), 1.2, accuracy: 4.096 / 32_768)
+    chip.conversionSlownessPercent = 1000
+    assertThrows(.measurementTimedOut) { () throws(SensorError) in try volts() }
   }
 
   func testVoltsBecomePercentThroughTheCalibration() throws {
