@@ -1,7 +1,7 @@
 /// The CRC-8 that Sensirion chips (SGP30, SGP40, SCD4x) put after every 16-bit word they send
 /// and expect after every word they receive: polynomial 0x31 (x^8 + x^5 + x^4 + 1), initial
-/// value 0xFF, no reflection, no final XOR (SGP30 datasheet, section 6.6; SCD4x datasheet,
-/// section 3.11). Check value: the CRC of 0xBE 0xEF is 0x92.
+/// value 0xFF, no reflection, no final XOR (the "Checksum Calculation" section of the SGP30 and
+/// SCD4x datasheets). Check value: the CRC of 0xBE 0xEF is 0x92.
 public enum SensirionCRC {
   /// The CRC of `bytes`.
   public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt8 {

@@ -22,15 +22,16 @@ public struct SCD4xMeasurement: Equatable, Sendable {
 
 /// Driver for the Sensirion SCD40 and SCD41 photoacoustic CO2 sensors (I2C address 0x62).
 ///
-/// Commands and execution times are from the SCD4x datasheet (version 1.3), section 3.5 and
-/// table 9. The sequence: `probe` (reads the serial number, which the chip refuses while it
+/// Commands, their execution times and the signal conversions are from the SCD4x datasheet
+/// (Sensirion), "Basic Commands" (section 3.5), where each command has its own subsection. The
+/// sequence: `probe` (reads the serial number, which the chip refuses while it
 /// measures), `startPeriodicMeasurement`, then `measure` every 5 s or so: it asks
 /// `get_data_ready_status` and reads the measurement once one is ready.
 public struct SCD4x {
   /// The SCD4x's only address.
   public static let address = I2CAddress(known: 0x62)
 
-  /// The commands this driver uses (datasheet section 3.5).
+  /// The commands this driver uses, by their datasheet names.
   public enum Command {
     /// `start_periodic_measurement`: a new measurement every 5 s; no execution time.
     public static let startPeriodicMeasurement = SensirionCommand(
@@ -125,7 +126,7 @@ public struct SCD4x {
     }
     return try exchange.step(Command.readMeasurement, chip: chip, on: &bus, now: now).map {
       words in
-      // Datasheet section 3.5.2: T = -45 + 175 * word / (2^16 - 1), RH = 100 * word / (2^16 - 1).
+      // read_measurement: T = -45 + 175 * word / (2^16 - 1), RH = 100 * word / (2^16 - 1).
       SCD4xMeasurement(
         co2PartsPerMillion: words[0],
         temperatureCelsius: -45 + 175 * Double(words[1]) / 65_535,

@@ -8,7 +8,7 @@ public struct SGP30AirQuality: Equatable, Sendable {
   /// Total volatile organic compounds, in parts per billion (0 to 60,000).
   public var totalVOCPartsPerBillion: UInt16
   /// True during the 15 s after `initAirQuality`, when the chip answers the fixed values 400 ppm
-  /// and 0 ppb whatever the air (datasheet, section 6.3): not a measurement.
+  /// and 0 ppb whatever the air (datasheet, "Air Quality Signals"): not a measurement.
   public var isWarmingUp: Bool
 
   /// A reading of the given values.
@@ -34,7 +34,8 @@ public struct SGP30FeatureSet: Equatable, Sendable {
 
 /// Driver for the Sensirion SGP30 multi-pixel gas sensor (I2C address 0x58).
 ///
-/// Commands and execution times are from the SGP30 datasheet (version 1.0, May 2020), table 10.
+/// Commands and execution times are from the SGP30 datasheet (version 1.0, May 2020), table 10
+/// ("Measurement commands"), in section 6.3.
 /// The usual sequence: `probe`, `initAirQuality`, then `measureAirQuality` once a second, which
 /// the chip's dynamic baseline compensation expects; `setHumidity` whenever the humidity changes.
 public struct SGP30 {
@@ -55,12 +56,12 @@ public struct SGP30 {
     /// `Get_feature_set_version`: product type (bits 15:12, 0 for SGP30) and version.
     public static let getFeatureSet = SensirionCommand(
       code: 0x202F, executionTime: .milliseconds(10), responseWordCount: 1)
-    /// `Get_serial_id` (datasheet section 6.5): a 48-bit serial number in three words.
+    /// `Get_serial_id` (datasheet, "Get Serial ID"): a 48-bit serial number in three words.
     public static let getSerialID = SensirionCommand(
       code: 0x3682, executionTime: .microseconds(500), responseWordCount: 3)
   }
 
-  /// How long after `Init_air_quality` the chip answers fixed values (datasheet section 6.3).
+  /// How long after `Init_air_quality` the chip answers fixed values ("Air Quality Signals").
   public static let warmUpDuration = Duration.seconds(15)
 
   /// The chip's address and retry bound.
@@ -120,7 +121,7 @@ public struct SGP30 {
     }
   }
 
-  /// Tells the chip the absolute humidity for its compensation (datasheet section 6.3), in grams
+  /// Tells the chip the absolute humidity for its compensation ("Humidity Compensation"), in grams
   /// per cubic metre; zero turns compensation off. The chip takes 0 to 255.996 g/m3.
   public mutating func setHumidity<Bus: I2CBus>(
     gramsPerCubicMetre: Double, on bus: inout Bus, now: Instant

@@ -4,8 +4,10 @@ import Time
 /// The command side of a simulated Sensirion chip (SGP30, SCD4x): takes a command with its
 /// argument words, is busy for the command's execution time, then has answer words to read.
 ///
-/// Like the real chips, it does not acknowledge its address while busy (SGP30 datasheet section
-/// 6.3, SCD4x datasheet section 3.3), refuses arguments whose CRC is wrong, and sends each word
+/// Like the real chips, it does not acknowledge its address while it executes a command (SGP30
+/// datasheet, section 6: the host may "poll data until the read header is acknowledged") nor a
+/// read with nothing to send (SCD4x datasheet, read_measurement: no data means a NACK), refuses arguments whose CRC is wrong (the
+/// SGP30 "only accepts data if it is followed by the correct checksum"), and sends each word
 /// followed by its CRC.
 struct SensirionResponder {
   /// A command as the chip received it.

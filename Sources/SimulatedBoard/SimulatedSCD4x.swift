@@ -1,8 +1,8 @@
 import BoardSupport
 import Time
 
-/// A model of a Sensirion SCD40/SCD41 CO2 sensor at 0x62 (SCD4x datasheet, version 1.3, section
-/// 3.5).
+/// A model of a Sensirion SCD40/SCD41 CO2 sensor at 0x62 (SCD4x datasheet, "Basic
+/// Commands").
 ///
 /// After `start_periodic_measurement` it takes a measurement of the environment every 5 s;
 /// `get_data_ready_status` says whether one is waiting and `read_measurement` takes it. While
@@ -80,7 +80,7 @@ public final class SimulatedSCD4x: SimulatedI2CChip {
     return Int(elapsed / Self.measurementInterval)
   }
 
-  /// The CO2, temperature and humidity words (datasheet section 3.5.2, inverted).
+  /// The CO2, temperature and humidity words (read_measurement's conversions, inverted).
   private func measurementWords(_ environment: PhysicalEnvironment) -> [UInt16] {
     [
       clampedWord(environment.co2PartsPerMillion),
