@@ -61,3 +61,27 @@ final class SimulatedSeesawTests: XCTestCase {
     XCTAssertNotEqual(try bus.read(count: 2, from: address), [0xFF, 0xFF])
   }
 }
+
+final class SimulatedCCS811Tests: XCTestCase {
+  private let address = I2CAddress(known: 0x5A)
+
+  func testBootModeRefusesMeasurementModeUntilTheApplicationStarts() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedCCS811())
+    XCTAssertEqual(try bus.writeThenRead([0x20], count: 1, at: address), [0x81])
+    // Boot mode: APP_VALID only. A MEAS_MODE write is invalid there and sets ERROR.
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x10])
+    try bus.write([0x01, 0x10], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x11])
+    // ERROR_ID: WRITE_REG_INVALID.
+    XCTAssertEqual(try bus.writeThenRead([0xE0], count: 1, at: address), [0x01])
+    try bus.write([0xF4], to: address)
+    bus.now = bus.now.advanced(by: .milliseconds(1))
+    try bus.write([0x01, 0x10], to: address)
+    // FW_MODE and APP_VALID.
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x90])
+    bus.now = bus.now.advanced(by: .seconds(1))
+    // And DATA_READY.
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x98])
+  }
+}
