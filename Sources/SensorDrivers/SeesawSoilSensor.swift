@@ -73,20 +73,17 @@ public struct SeesawSoilSensor {
   public mutating func measureCapacitance<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<UInt16> {
+    if pending == nil { invalidCapacitanceCount = 0 }  // A new measurement, not a retry.
     let bytes: [UInt8]
     switch try read(.capacitance, on: &bus, now: now) {
     case .wait(let instant): return .wait(until: instant)
     case .done(let answer): bytes = answer
     }
     let count = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
-    guard count > Self.capacitanceMax else {
-      invalidCapacitanceCount = 0
-      return .done(count)
-    }
+    guard count > Self.capacitanceMax else { return .done(count) }
     // The firmware answers 0xFFFF when it was not ready; ask again, a bounded number of times.
     invalidCapacitanceCount += 1
     guard invalidCapacitanceCount < Self.capacitanceAttemptsMax else {
-      invalidCapacitanceCount = 0
       throw .invalidData("capacitance count \(count) above \(Self.capacitanceMax)")
     }
     return .wait(until: try request(.capacitance, on: &bus, now: now))

@@ -60,6 +60,22 @@ final class SeesawSoilSensorTests: XCTestCase {
     }
   }
 
+  func testAnInterruptedMeasurementDoesNotUseUpTheNextOnesAttempts() throws {
+    chip.lateAnswersRemaining = 2
+    var busReference = bus
+    _ = try driver.measureCapacitance(on: &busReference, now: bus.now)
+    bus.advance(by: .milliseconds(5))
+    _ = try driver.measureCapacitance(on: &busReference, now: bus.now)  // Late: asks again.
+    bus.advance(by: .milliseconds(5))
+    chip.unplug()
+    assertThrows(.notResponding(SeesawSoilSensor.defaultAddress)) { () throws(SensorError) in
+      try driver.measureCapacitance(on: &busReference, now: bus.now)
+    }
+    chip.plugIn(now: bus.now)
+    chip.lateAnswersRemaining = 2
+    XCTAssertEqual(calibration.percent(raw: Double(try capacitance())), 40, accuracy: 0.1)
+  }
+
   func testTransientNAKsAreRetried() throws {
     chip.faults.addressNAKsRemaining = 2
     XCTAssertEqual(calibration.percent(raw: Double(try capacitance())), 40, accuracy: 0.1)
