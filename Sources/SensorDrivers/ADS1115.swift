@@ -134,18 +134,16 @@ public struct ADS1115 {
     }
     precondition(started.channel == channel, "another channel is being converted")
     guard now >= started.readyAt else { return .wait(until: started.readyAt) }
+    // Whatever happens next, this conversion is over unless the chip is still at it.
+    pending = nil
     let status = try readRegister(Register.config, on: &bus)
     guard status & Self.operationalStatus != 0 else {
       started.polls += 1
-      guard started.polls < Self.statusPollsMax else {
-        pending = nil
-        throw .measurementTimedOut
-      }
+      guard started.polls < Self.statusPollsMax else { throw .measurementTimedOut }
       started.readyAt = now.advanced(by: dataRate.tolerance)
       pending = started
       return .wait(until: started.readyAt)
     }
-    pending = nil
     let code = Int16(bitPattern: try readRegister(Register.conversion, on: &bus))
     // One code is FS / 2^15 ("Full-Scale Range and LSB Size").
     return .done(Double(code) * gain.fullScaleVolts / 32_768)

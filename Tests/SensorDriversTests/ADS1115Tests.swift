@@ -69,6 +69,18 @@ final class ADS1115Tests: XCTestCase {
     XCTAssertEqual(try volts(channel: 2), 0)
   }
 
+  func testAFailedReadLeavesNoConversionBehind() throws {
+    var busReference = bus
+    _ = try driver.measureVolts(channel: 0, on: &busReference, now: bus.now)
+    bus.advance(by: .milliseconds(10))
+    chip.faults.addressNAKsRemaining = 3
+    assertThrows(.notResponding(ADS1115.defaultAddress)) { () throws(SensorError) in
+      try driver.measureVolts(channel: 0, on: &busReference, now: bus.now)
+    }
+    // Another input next: a fresh conversion, not the abandoned one.
+    XCTAssertEqual(try volts(channel: 2), 0)
+  }
+
   func testTransientNAKsAreRetried() throws {
     chip.faults.addressNAKsRemaining = 2
     XCTAssertEqual(calibration.percent(raw: try volts()), 40, accuracy: 0.05)
