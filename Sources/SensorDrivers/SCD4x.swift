@@ -95,10 +95,10 @@ public struct SCD4x {
   public mutating func stopPeriodicMeasurement<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<Void> {
-    isMeasuringPeriodically = false
-    return try exchange.step(
-      Command.stopPeriodicMeasurement, chip: chip, on: &bus, now: now
-    ).map { _ in }
+    let step = try exchange.step(
+      Command.stopPeriodicMeasurement, chip: chip, on: &bus, now: now)
+    isMeasuringPeriodically = false  // The command was sent: the chip is stopping.
+    return step.map { _ in }
   }
 
   /// The next measurement: waits until the chip has one ready, then reads and converts it.

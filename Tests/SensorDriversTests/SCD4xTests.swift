@@ -103,6 +103,18 @@ final class SCD4xTests: XCTestCase {
     XCTAssertEqual(try measure().co2PartsPerMillion, 450)
   }
 
+  func testAStopThatNeverReachedTheChipLeavesItMeasuring() throws {
+    try start()
+    chip.faults.addressNAKsRemaining = 3
+    assertThrows(.notResponding(SCD4x.address)) { () throws(SensorError) in
+      try complete(on: bus) { bus, now throws(SensorError) in
+        try driver.stopPeriodicMeasurement(on: &bus, now: now)
+      }
+    }
+    XCTAssertTrue(driver.isMeasuringPeriodically)
+    XCTAssertEqual(try measure().co2PartsPerMillion, 1840)
+  }
+
   func testStopWaitsFiveHundredMillisecondsThenTheChipIsIdle() throws {
     try start()
     let stopping = bus.now
