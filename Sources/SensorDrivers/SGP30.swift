@@ -102,8 +102,10 @@ public struct SGP30 {
   public mutating func initAirQuality<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<Void> {
-    if exchange.commandInProgress == nil { initializedAt = now }
-    return try exchange.step(Command.initAirQuality, chip: chip, on: &bus, now: now).map { _ in }
+    let isSending = exchange.commandInProgress == nil
+    let step = try exchange.step(Command.initAirQuality, chip: chip, on: &bus, now: now)
+    if isSending { initializedAt = now }  // The chip has the command: its warm-up starts.
+    return step.map { _ in }
   }
 
   /// Measures CO2eq and TVOC. Readings taken during the warm-up are marked `isWarmingUp`.

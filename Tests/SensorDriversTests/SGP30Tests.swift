@@ -113,6 +113,14 @@ final class SGP30Tests: XCTestCase {
     }
   }
 
+  func testAnInitThatNeverReachedTheChipStartsNoWarmUp() throws {
+    chip.unplug()
+    assertThrows(.notResponding(SGP30.address)) { () throws(SensorError) in try initialize() }
+    chip.plugIn(now: bus.now)
+    bus.advance(by: .seconds(20))
+    XCTAssertTrue(try measure().isWarmingUp, "never initialized: the chip's values are not air")
+  }
+
   func testUnpluggedChipIsReportedAndAfterReplugItWarmsUpAgain() throws {
     try initialize()
     bus.advance(by: .seconds(20))
