@@ -80,7 +80,7 @@ public struct SGP30 {
   public mutating func probe<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<SGP30FeatureSet> {
-    try exchange.step(Command.getFeatureSet, chip: chip, on: &bus, now: now).map {
+    try step(Command.getFeatureSet, on: &bus, now: now).map {
       words throws(SensorError) in
       let productType = words[0] >> 12
       guard productType == 0 else {
@@ -94,7 +94,7 @@ public struct SGP30 {
   public mutating func readSerialNumber<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<UInt64> {
-    try exchange.step(Command.getSerialID, chip: chip, on: &bus, now: now).map(
+    try step(Command.getSerialID, on: &bus, now: now).map(
       serialNumber(fromWords:))
   }
 
@@ -103,9 +103,9 @@ public struct SGP30 {
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<Void> {
     let isSending = exchange.commandInProgress == nil
-    let step = try exchange.step(Command.initAirQuality, chip: chip, on: &bus, now: now)
+    let sent = try step(Command.initAirQuality, on: &bus, now: now)
     if isSending { initializedAt = now }  // The chip has the command: its warm-up starts.
-    return step.map { _ in }
+    return sent.map { _ in }
   }
 
   /// Measures CO2eq and TVOC. Readings taken during the warm-up are marked `isWarmingUp`.
@@ -115,7 +115,7 @@ public struct SGP30 {
     if exchange.commandInProgress == nil { measurementSentAt = now }
     let sentAt = measurementSentAt ?? now
     let isWarmingUp = initializedAt.map { sentAt < $0.advanced(by: Self.warmUpDuration) } ?? true
-    return try exchange.step(Command.measureAirQuality, chip: chip, on: &bus, now: now).map {
+    return try step(Command.measureAirQuality, on: &bus, now: now).map {
       words in
       SGP30AirQuality(
         co2EquivalentPartsPerMillion: words[0], totalVOCPartsPerBillion: words[1],
@@ -130,8 +130,20 @@ public struct SGP30 {
   ) throws(SensorError) -> DriverStep<Void> {
     precondition((0..<256).contains(gramsPerCubicMetre), "absolute humidity out of range")
     let fixedPoint = UInt16(min((gramsPerCubicMetre * 256).rounded(), 65_535))
-    return try exchange.step(
-      Command.setHumidity, arguments: [fixedPoint], chip: chip, on: &bus, now: now
-    ).map { _ in }
+    return try step(Command.setHumidity, arguments: [fixedPoint], on: &bus, now: now).map { _ in }
+  }
+
+  /// One step of `command`. A chip that stops answering may have lost power, which ends its
+  /// air-quality measurement, so the driver forgets the initialization: readings count as warm-up
+  /// values until `initAirQuality` is sent again.
+  private mutating func step<Bus: I2CBus>(
+    _ command: SensirionCommand, arguments: [UInt16] = [], on bus: inout Bus, now: Instant
+  ) throws(SensorError) -> DriverStep<[UInt16]> {
+    do {
+      return try exchange.step(command, arguments: arguments, chip: chip, on: &bus, now: now)
+    } catch {
+      if case .notResponding = error { initializedAt = nil }
+      throw error
+    }
   }
 }

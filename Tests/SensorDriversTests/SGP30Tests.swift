@@ -132,6 +132,20 @@ final class SGP30Tests: XCTestCase {
     XCTAssertEqual(try measure().co2EquivalentPartsPerMillion, 400)
   }
 
+  func testAfterTheChipWasGoneItsReadingsCountAsWarmUpUntilInitAgain() throws {
+    try initialize()
+    bus.advance(by: .seconds(20))
+    chip.unplug()
+    assertThrows(.notResponding(SGP30.address)) { () throws(SensorError) in try measure() }
+    chip.plugIn(now: bus.now)
+    bus.advance(by: .seconds(20))
+    // Power-cycled and never initialized again: the chip's 400 ppm is not a measurement.
+    XCTAssertEqual(
+      try measure(),
+      SGP30AirQuality(
+        co2EquivalentPartsPerMillion: 400, totalVOCPartsPerBillion: 0, isWarmingUp: true))
+  }
+
   func testStuckReadingsRepeatWhateverTheAirDoes() throws {
     try initialize()
     bus.advance(by: .seconds(20))
