@@ -4,7 +4,7 @@
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
 //   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
-//   HubCore, ApplianceCore;
+//   HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard;
 // - host layers for the Linux `process` target: HostPlatform and the executables.
 import PackageDescription
 
@@ -19,6 +19,9 @@ let coreTargets: [Target] = [
   .target(name: "Readings", dependencies: ["Time", "JSON"]),
   .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Hashing", "Readings"]),
   .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Randomness", "Readings"]),
+  .target(name: "BoardSupport", dependencies: ["Time"]),
+  .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
+  .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport"]),
 ]
 
 /// Host layers: Linux only, thin.
@@ -41,6 +44,9 @@ let testTargets: [Target] = [
   .testTarget(name: "ReadingsTests", dependencies: ["Readings", "JSON"]),
   .testTarget(name: "HubCoreTests", dependencies: ["HubCore"]),
   .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
+  .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
+  .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
+  .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
   .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform", "Net"]),
   .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
 ]

@@ -1,0 +1,87 @@
+import BoardSupport
+import SimulatedBoard
+import Time
+import XCTest
+
+final class SimulatedBME280Tests: XCTestCase {
+  private let address = I2CAddress(known: 0x77)
+
+  func testChipIDAndCalibrationAreInTheirRegisters() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME280())
+    XCTAssertEqual(try bus.writeThenRead([0xD0], count: 1, at: address), [0x60])
+    // dig_T1 = 27504 = 0x6B70, little-endian at 0x88.
+    XCTAssertEqual(try bus.writeThenRead([0x88], count: 2, at: address), [0x70, 0x6B])
+  }
+
+  func testForcedConversionShowsMeasuringThenSleeps() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME280())
+    XCTAssertEqual(try bus.writeThenRead([0xF7], count: 3, at: address), [0x80, 0, 0])
+    try bus.write([0xF2, 0x01, 0xF4, 0x25], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0xF3], count: 1, at: address), [0b1000])
+    // Typical time at x1 oversampling: 1 + 2 + 2.5 + 2.5 ms.
+    bus.now = bus.now.advanced(by: .milliseconds(8))
+    XCTAssertEqual(try bus.writeThenRead([0xF3], count: 1, at: address), [0])
+    XCTAssertEqual(try bus.writeThenRead([0xF4], count: 1, at: address), [0x24])
+    XCTAssertNotEqual(try bus.writeThenRead([0xF7], count: 3, at: address), [0x80, 0, 0])
+  }
+
+  func testSoftResetRestoresTheResetValues() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME280())
+    try bus.write([0xF2, 0x05], to: address)
+    try bus.write([0xE0, 0xB6], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0xF2], count: 1, at: address), [0])
+  }
+}
+
+final class SimulatedADS1115Tests: XCTestCase {
+  func testConfigResetValueAndConversionStatus() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedADS1115())
+    let address = I2CAddress(known: 0x48)
+    XCTAssertEqual(try bus.writeThenRead([0x01], count: 2, at: address), [0x85, 0x83])
+    try bus.write([0x01, 0xC3, 0x83], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x01], count: 2, at: address), [0x43, 0x83])
+    bus.now = bus.now.advanced(by: .milliseconds(8))
+    XCTAssertEqual(try bus.writeThenRead([0x01], count: 2, at: address), [0xC3, 0x83])
+  }
+}
+
+final class SimulatedSeesawTests: XCTestCase {
+  func testAReadBeforeTheFirmwareIsReadyGetsOnes() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedSeesawSoilSensor())
+    let address = I2CAddress(known: 0x36)
+    try bus.write([0x0F, 0x10], to: address)
+    XCTAssertEqual(try bus.read(count: 2, from: address), [0xFF, 0xFF])
+    try bus.write([0x0F, 0x10], to: address)
+    bus.now = bus.now.advanced(by: .milliseconds(5))
+    XCTAssertNotEqual(try bus.read(count: 2, from: address), [0xFF, 0xFF])
+  }
+}
+
+final class SimulatedCCS811Tests: XCTestCase {
+  private let address = I2CAddress(known: 0x5A)
+
+  func testBootModeRefusesMeasurementModeUntilTheApplicationStarts() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedCCS811())
+    XCTAssertEqual(try bus.writeThenRead([0x20], count: 1, at: address), [0x81])
+    // Boot mode: APP_VALID only. A MEAS_MODE write is invalid there and sets ERROR.
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x10])
+    try bus.write([0x01, 0x10], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x11])
+    // ERROR_ID: WRITE_REG_INVALID.
+    XCTAssertEqual(try bus.writeThenRead([0xE0], count: 1, at: address), [0x01])
+    try bus.write([0xF4], to: address)
+    bus.now = bus.now.advanced(by: .milliseconds(1))
+    try bus.write([0x01, 0x10], to: address)
+    // FW_MODE and APP_VALID.
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x90])
+    bus.now = bus.now.advanced(by: .seconds(1))
+    // And DATA_READY.
+    XCTAssertEqual(try bus.writeThenRead([0x00], count: 1, at: address), [0x98])
+  }
+}
