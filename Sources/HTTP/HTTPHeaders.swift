@@ -4,11 +4,12 @@
 /// Order and repetition are kept as received, because some fields (`Set-Cookie`) cannot be
 /// joined and because proxies and tests need the message as it was.
 ///
-/// The fields are kept as bytes, the way they travel: one buffer holding every name and value,
-/// and the bounds of each. A parsed section is its received bytes, copied once; a lookup
-/// compares bytes; a `String` is made only for a value someone asks for; and a serializer
-/// copies names and values straight out. Every request passes through here, so this is most
-/// of what a header section costs.
+/// The fields are kept as bytes, the way they travel: a buffer holding every name and value,
+/// and the bounds of each. A parsed section shares the parser's receive buffer rather than
+/// copying it (so a head kept after its response keeps that buffer alive, and the parser then
+/// copies its buffer once when more bytes arrive); a lookup compares bytes; a `String` is made
+/// only for a value someone asks for; and a serializer copies names and values straight out.
+/// Every request passes through here, so this is most of what a header section costs.
 public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
   /// One field line: a name and its value, without surrounding whitespace.
   public typealias Field = (name: String, value: String)
@@ -19,7 +20,8 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
     var value: Range<Int>
   }
 
-  /// The names and values of the fields, at the places `fields` gives.
+  /// The names and values of the fields, at the places `fields` gives, among other bytes
+  /// when the section was parsed.
   private(set) var bytes: [UInt8] = []
   /// Each field's bounds, in order.
   private(set) var fields: [FieldBounds] = []
@@ -178,13 +180,15 @@ public struct HTTPHeaders: Sequence, ExpressibleByDictionaryLiteral, Sendable {
 extension HTTPHeaders {
   /// The fields of a parsed field section, after rejecting what RFC 9112 §5 forbids: whitespace
   /// before the colon, line folding, control bytes. Allows at most `maximumCount` fields.
-  /// `fieldSection` is what `HTTPMessageBuffer.takeHead` found: lines that each end in CRLF,
-  /// and no other CR.
-  init(parsing fieldSection: ArraySlice<UInt8>, maximumCount: Int) throws(HTTPParseError) {
-    bytes = Array(fieldSection)
+  /// `fieldSection` is where in `buffer` `HTTPMessageBuffer.takeHead` found the section: lines
+  /// that each end in CRLF, and no other CR.
+  init(
+    parsing buffer: [UInt8], fieldSection: Range<Int>, maximumCount: Int
+  ) throws(HTTPParseError) {
+    bytes = buffer
     // Every request has a few of these lines: they are read straight from memory, with the
     // section's bounds checked once here rather than on every byte.
-    fields = try bytes.withUnsafeBufferPointer { section throws(HTTPParseError) in
+    fields = try buffer[fieldSection].withUnsafeBufferPointer { section throws(HTTPParseError) in
       var lineCount = 0
       for byte in section where byte == ASCII.lineFeed { lineCount += 1 }
       guard lineCount <= maximumCount else {
@@ -197,16 +201,19 @@ extension HTTPHeaders {
       while lineStart < section.count {
         var lineEnd = lineStart
         while section[lineEnd] != ASCII.carriageReturn { lineEnd += 1 }
-        fields.append(try HTTPHeaders.fieldBounds(ofLine: lineStart..<lineEnd, in: section))
+        fields.append(
+          try HTTPHeaders.fieldBounds(
+            ofLine: lineStart..<lineEnd, in: section, at: fieldSection.lowerBound))
         lineStart = lineEnd + 2
       }
       return fields
     }
   }
 
-  /// The name and value of the field line at `line` in `section`, after checking it.
+  /// The name and value of the field line at `line` in `section`, after checking it, as
+  /// indices of the buffer `section` is part of, at `offset` in it.
   private static func fieldBounds(
-    ofLine line: Range<Int>, in section: UnsafeBufferPointer<UInt8>
+    ofLine line: Range<Int>, in section: UnsafeBufferPointer<UInt8>, at offset: Int
   ) throws(HTTPParseError) -> FieldBounds {
     guard !line.isEmpty, !isWhitespace(section[line.lowerBound]) else {
       throw .badRequest("obsolete line folding is not accepted")
@@ -228,11 +235,17 @@ extension HTTPHeaders {
     for index in valueStart..<valueEnd where !isFieldValueByte(section[index]) {
       throw .badRequest("a header field value holds control bytes")
     }
-    return FieldBounds(name: line.lowerBound..<colon, value: valueStart..<valueEnd)
+    return FieldBounds(
+      name: (offset + line.lowerBound)..<(offset + colon),
+      value: (offset + valueStart)..<(offset + valueEnd))
   }
 
   /// The most bytes `writeFieldLines` writes: every field, with its `: ` and CRLF.
-  var fieldLinesMaximumCount: Int { bytes.count + 4 * fields.count }
+  var fieldLinesMaximumCount: Int {
+    var count = 0
+    for field in fields { count += field.name.count + field.value.count + 4 }
+    return count
+  }
 
   /// Writes each field as a field line, `name: value` and CRLF, except those `skip` names.
   func writeFieldLines(to writer: inout ByteWriter, skipping skip: (ArraySlice<UInt8>) -> Bool) {

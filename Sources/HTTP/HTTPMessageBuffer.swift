@@ -9,9 +9,9 @@ struct HTTPMessageBuffer {
   enum HeadSearch {
     /// More bytes are needed.
     case incomplete
-    /// A head: its first line without its line ending, and its field section: every field
-    /// line, each with its CRLF (see `HTTPHeaders.init(parsing:maximumCount:)`).
-    case complete(startLine: ArraySlice<UInt8>, fieldSection: ArraySlice<UInt8>)
+    /// A head: its first line without its line ending, and where in `received` its field
+    /// section lies: every field line, each with its CRLF (see `HTTPHeaders.init(parsing:...)`).
+    case complete(startLine: ArraySlice<UInt8>, fieldSection: Range<Int>)
     /// The head is longer than allowed; `firstLineComplete` tells which part overflowed.
     case tooLarge(firstLineComplete: Bool)
   }
@@ -28,6 +28,9 @@ struct HTTPMessageBuffer {
   private var fieldSectionStart: Int?
   private var fieldLineStart = 0
   private var leadingEmptyLines = 0
+
+  /// The bytes received and kept: consumed ones before `unread`, then the unread ones.
+  var received: [UInt8] { bytes }
 
   /// Bytes received but not yet consumed.
   var unread: ArraySlice<UInt8> { bytes[readIndex...] }
@@ -141,7 +144,7 @@ struct HTTPMessageBuffer {
       return nil
     }
     let startLine = bytes[readIndex..<(fieldSectionStart - 2)]
-    let fieldSection = bytes[fieldSectionStart..<lineStart]
+    let fieldSection = fieldSectionStart..<lineStart
     readIndex = scanIndex
     self.fieldSectionStart = nil
     leadingEmptyLines = 0

@@ -126,7 +126,8 @@ public struct HTTPRequestParser {
     case .complete(let startLine, let fieldSection):
       let (method, target, version) = try parseRequestLine(startLine)
       let headers = try HTTPHeaders(
-        parsing: fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
+        parsing: buffer.received, fieldSection: fieldSection,
+        maximumCount: HTTPRequestParser.maximumHeaderCount)
       let head = try HTTPRequestHead(
         method: method, targetBytes: target, version: version, headers: headers)
       try checkHost(head)

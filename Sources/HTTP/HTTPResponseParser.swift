@@ -94,7 +94,8 @@ struct HTTPResponseParser {
     case .complete(let startLine, let fieldSection):
       let (version, status) = try parseStatusLine(startLine)
       let headers = try HTTPHeaders(
-        parsing: fieldSection, maximumCount: HTTPRequestParser.maximumHeaderCount)
+        parsing: buffer.received, fieldSection: fieldSection,
+        maximumCount: HTTPRequestParser.maximumHeaderCount)
       if status.code < 200 {
         guard status.code != 101 else { throw .badRequest("unexpected 101 Switching Protocols") }
         return true  // Interim: the final response follows.

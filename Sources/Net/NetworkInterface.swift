@@ -147,7 +147,7 @@ public struct NetworkInterface {
   }
 
   /// How many sent frames `sentFrames` keeps for reuse.
-  static let maximumKeptSentFrames = 8
+  static let maximumKeptSentFrames = 16
 
   /// An empty buffer for a frame of up to `capacity` bytes: the memory of a sent frame the
   /// platform no longer holds if there is one, else new.

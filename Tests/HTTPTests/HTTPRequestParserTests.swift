@@ -198,4 +198,21 @@ final class HTTPRequestParserTests: XCTestCase {
     short.append(bytes(input))
     XCTAssertThrowsError(try short.next())
   }
+
+  /// A parsed head shares the parser's receive buffer: a head kept while the parser receives
+  /// more (and compacts its buffer) must keep its own fields.
+  func testAHeadKeptWhileMoreArrivesKeepsItsFields() throws {
+    var parser = HTTPRequestParser()
+    let padding = String(repeating: "p", count: 3000)
+    parser.append(bytes("GET /a HTTP/1.1\r\nHost: h\r\nX-Which: first\r\n\r\nGET /b HT"))
+    guard case .request(let first) = try parser.next() else { return XCTFail("the first request") }
+    parser.append(bytes("TP/1.1\r\nHost: h\r\nX-Pad: \(padding)\r\nX-Which: second\r\n\r\n"))
+    guard case .request(let second) = try parser.next() else {
+      return XCTFail("the second request")
+    }
+    XCTAssertEqual(first.head.headers["X-Which"], "first")
+    XCTAssertEqual(second.head.headers["X-Which"], "second")
+    XCTAssertEqual(second.head.headers["X-Pad"], padding)
+    XCTAssertEqual(first.head.path, "/a")
+  }
 }
