@@ -63,12 +63,17 @@ struct ByteWriter {
 }
 
 extension Array where Element == UInt8 {
-  /// Appends the bytes `write` writes, of which there are at most `maximumCount`. They are
-  /// written into scratch memory (on the stack when small) and appended in one copy.
-  mutating func append(writingAtMost maximumCount: Int, _ write: (inout ByteWriter) -> Void) {
+  /// Appends the bytes `write` writes from `source`, of which there are at most
+  /// `maximumCount`. They are written into scratch memory (on the stack when small) and
+  /// appended in one copy. (`source` is handed to `write` rather than captured by it, which
+  /// would copy it.)
+  mutating func append<Source: ~Copyable>(
+    writingAtMost maximumCount: Int, from source: borrowing Source,
+    _ write: (inout ByteWriter, borrowing Source) -> Void
+  ) {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumCount) { buffer in
       var writer = ByteWriter(buffer)
-      write(&writer)
+      write(&writer, source)
       append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<writer.count]))
     }
   }

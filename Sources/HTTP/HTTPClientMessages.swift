@@ -29,7 +29,7 @@ public struct HTTPClientRequest: Sendable {
     var output: [UInt8] = []
     output.reserveCapacity(128 + body.count)
     output.append(ascii: "\(method.name) \(target) HTTP/1.1\r\nHost: \(host)\r\n")
-    output.append(writingAtMost: headers.fieldLinesMaximumCount) { writer in
+    output.append(writingAtMost: headers.fieldLinesMaximumCount, from: headers) { writer, headers in
       headers.writeFieldLines(to: &writer) { name in
         equalsIgnoringASCIICase(name, "Host".utf8)
           || equalsIgnoringASCIICase(name, "Content-Length".utf8)

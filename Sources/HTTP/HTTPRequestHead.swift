@@ -37,24 +37,28 @@ public struct HTTPRequestHead: Sendable {
     method: HTTPMethod, targetBytes: ArraySlice<UInt8>, version: HTTPVersion,
     headers: HTTPHeaders
   ) throws(HTTPParseError) {
-    self.method = method
-    self.target = String(decoding: targetBytes, as: UTF8.self)
-    self.version = version
-    self.headers = headers
+    // Everything that can fail comes first, so that a head is built only once it is valid.
     let parts = try HTTPRequestHead.splitTarget(targetBytes, method: method)
+    let queryItems = try HTTPRequestHead.decodeQuery(parts.query)
+    let target = String(decoding: targetBytes, as: UTF8.self)
     // A plain path (`/a/b`, no query) is the whole target: the string is made once.
     let isWholeTarget =
       parts.path.startIndex == targetBytes.startIndex && parts.path.endIndex == targetBytes.endIndex
-    rawPath = isWholeTarget ? target : String(decoding: parts.path, as: UTF8.self)
+    let rawPath = isWholeTarget ? target : String(decoding: parts.path, as: UTF8.self)
+    var path = rawPath  // visible ASCII without escapes decodes to itself
     if parts.path.contains(ASCII.percent) {
       guard let decodedPath = percentDecoded(parts.path, plusAsSpace: false) else {
         throw .badRequest("the path has an invalid percent-escape or is not UTF-8")
       }
       path = decodedPath
-    } else {
-      path = rawPath  // visible ASCII without escapes decodes to itself
     }
-    queryItems = try HTTPRequestHead.decodeQuery(parts.query)
+    self.method = method
+    self.target = target
+    self.rawPath = rawPath
+    self.path = path
+    self.queryItems = queryItems
+    self.version = version
+    self.headers = headers
   }
 
   /// The first value of the query item `name`, or nil.

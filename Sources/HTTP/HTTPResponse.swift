@@ -77,19 +77,19 @@ public struct HTTPResponse: Sendable {
       15 + status.reasonPhrase.utf8.count + headers.fieldLinesMaximumCount + 38 + 24 + 2
     output.reserveCapacity(
       output.count + headMaximumCount + (sendsBody && !chunked ? body.count : 0))
-    output.append(writingAtMost: headMaximumCount) { writer in
+    output.append(writingAtMost: headMaximumCount, from: self) { writer, response in
       writer.write("HTTP/1.1 ")
-      writer.write(decimal: status.code)
+      writer.write(decimal: response.status.code)
       writer.write(ASCII.space)
-      writer.write(utf8: status.reasonPhrase)
+      writer.write(utf8: response.status.reasonPhrase)
       writer.write("\r\n")
-      headers.writeFieldLines(to: &writer, skipping: HTTPResponse.isFramingField)
-      if status.allowsBody {
+      response.headers.writeFieldLines(to: &writer, skipping: HTTPResponse.isFramingField)
+      if response.status.allowsBody {
         if chunked {
           writer.write("Transfer-Encoding: chunked\r\n")
         } else {
           writer.write("Content-Length: ")
-          writer.write(decimal: bodyLength)
+          writer.write(decimal: response.bodyLength)
           writer.write("\r\n")
         }
       }
