@@ -30,9 +30,21 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
   /// Whether the locally administered bit is set, as it must be for an address Loam makes up.
   public var isLocallyAdministered: Bool { bytes.0 & 2 == 2 }
 
-  public static func == (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.array == rhs.array }
+  // Byte by byte: every received frame's destination is compared, and going through `array`
+  // would allocate two arrays each time.
+  public static func == (lhs: MACAddress, rhs: MACAddress) -> Bool {
+    lhs.bytes.0 == rhs.bytes.0 && lhs.bytes.1 == rhs.bytes.1 && lhs.bytes.2 == rhs.bytes.2
+      && lhs.bytes.3 == rhs.bytes.3 && lhs.bytes.4 == rhs.bytes.4 && lhs.bytes.5 == rhs.bytes.5
+  }
 
-  public func hash(into hasher: inout Hasher) { hasher.combine(array) }
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(bytes.0)
+    hasher.combine(bytes.1)
+    hasher.combine(bytes.2)
+    hasher.combine(bytes.3)
+    hasher.combine(bytes.4)
+    hasher.combine(bytes.5)
+  }
 
   public var description: String {
     var text: [UInt8] = []
