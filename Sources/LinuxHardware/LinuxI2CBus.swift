@@ -69,42 +69,9 @@ public final class LinuxI2CBus: I2CBus {
   /// More than `maximumMessageCount` messages, or a message longer than `maximumMessageLength`,
   /// is a programming error and traps.
   public func perform(_ transaction: I2CTransaction) throws(I2CError) -> [UInt8] {
-    let messages = transaction.messages
-    precondition(messages.count <= Self.maximumMessageCount, "too many messages for I2C_RDWR")
-    // One buffer holds every message's bytes end to end: the writes' data, then room for the
-    // reads, so the kernel gets a stable pointer into it for each message.
-    var lengths: [Int] = []
-    var bytes: [UInt8] = []
-    for message in messages {
-      let length: Int
-      switch message {
-      case .write(let data):
-        length = data.count
-        bytes.append(contentsOf: data)
-      case .read(let count):
-        length = count
-        bytes.append(contentsOf: repeatElement(0, count: count))
-      }
-      precondition(length <= Self.maximumMessageLength, "I2C message too long for i2c-dev")
-      lengths.append(length)
-    }
-    let result = bytes.withUnsafeMutableBufferPointer { storage in
-      var offset = 0
-      var kernelMessages: [i2c_msg] = []
-      for (message, length) in zip(messages, lengths) {
-        let isRead = if case .read = message { true } else { false }
-        kernelMessages.append(
-          i2c_msg(
-            addr: UInt16(transaction.address.value), flags: isRead ? UInt16(I2C_M_RD) : 0,
-            len: UInt16(length), buf: storage.baseAddress.map { $0 + offset }))
-        offset += length
-      }
-      return kernelMessages.withUnsafeMutableBufferPointer { table in
-        var request = i2c_rdwr_ioctl_data(msgs: table.baseAddress, nmsgs: UInt32(table.count))
-        // I2C_RDWR (<linux/i2c-dev.h>) returns the number of messages transferred, or -1.
-        return ioctl(fileDescriptor, UInt(I2C_RDWR), &request)
-      }
-    }
+    var request = I2CTransferRequest(transaction)
+    // I2C_RDWR (<linux/i2c-dev.h>) returns the number of messages transferred, or -1 and errno.
+    let result = request.withKernelRequest { ioctl(fileDescriptor, UInt(I2C_RDWR), &$0) }
     guard result >= 0 else {
       let failure = LinuxI2CTransferFailure(
         path: path, busNumber: busNumber, address: transaction.address,
@@ -112,16 +79,8 @@ public final class LinuxI2CBus: I2CBus {
       lastFailure = failure
       throw failure.error
     }
-    assert(Int(result) == messages.count, "I2C_RDWR transferred only some of the messages")
-    var received: [UInt8] = []
-    received.reserveCapacity(transaction.readCount)
-    var offset = 0
-    for (message, length) in zip(messages, lengths) {
-      if case .read = message { received.append(contentsOf: bytes[offset..<offset + length]) }
-      offset += length
-    }
-    assert(received.count == transaction.readCount)
-    return received
+    assert(Int(result) == transaction.messages.count, "I2C_RDWR sent only some messages")
+    return request.receivedBytes
   }
 
   /// N in a path ending `/i2c-N`, as udev names i2c-dev nodes.
