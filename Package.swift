@@ -5,7 +5,7 @@
 // - the core, which never imports Foundation and compiles as Embedded Swift
 //   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
 //   HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard;
-// - host layers for the Linux `process` target: HostPlatform and the executables.
+// - host layers for the Linux `process` target: HostPlatform, LinuxHardware and the executables.
 import PackageDescription
 
 /// Core modules: sans-IO, Embedded-clean. `scripts/embedded-check` compiles these for bare metal.
@@ -28,6 +28,14 @@ let coreTargets: [Target] = [
 let hostTargets: [Target] = [
   .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
   .target(name: "HostPlatform", dependencies: ["Time", "Hashing", "HTTP", "Net", "CLinux"]),
+  // The kernel's i2c-dev interface and libgpiod 1.6, under LinuxHardware's I2C and GPIO backends.
+  .systemLibrary(name: "CI2CDev", path: "Sources/CI2CDev"),
+  .systemLibrary(
+    name: "CLibgpiod", path: "Sources/CLibgpiod", pkgConfig: "libgpiod",
+    providers: [.apt(["libgpiod-dev"])]),
+  .target(
+    name: "LinuxHardware",
+    dependencies: ["Time", "BoardSupport", "HostPlatform", "CI2CDev", "CLibgpiod"]),
   .executableTarget(name: "ethernet-switch", dependencies: ["HostPlatform"]),
   .executableTarget(name: "bench-httpd", dependencies: ["HTTP", "HostPlatform"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform"]),
@@ -48,6 +56,9 @@ let testTargets: [Target] = [
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
   .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform", "Net"]),
+  .testTarget(
+    name: "LinuxHardwareTests",
+    dependencies: ["LinuxHardware", "BoardSupport", "HostPlatform", "CI2CDev"]),
   .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
 ]
 
