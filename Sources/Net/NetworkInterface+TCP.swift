@@ -117,8 +117,11 @@ extension NetworkInterface {
     _ body: (UnsafeRawBufferPointer) -> Result
   ) throws(TCPSocketError) -> Result {
     let slot = try openSlot(handle)
-    let (result, count) = tcpSockets.slots[slot]!.connection.read(upTo: maximum, body)
-    if count > 0 { flushTCP(slot, now: now) }
+    let (result, _, windowUpdateDue) = tcpSockets.slots[slot]!.connection.read(
+      upTo: maximum, body)
+    // Reading changes nothing else a flush would act on: most reads (a request, then its
+    // answer) skip it, and the answer's segment carries the new window.
+    if windowUpdateDue { flushTCP(slot, now: now) }
     return result
   }
 

@@ -26,20 +26,22 @@ extension TCPConnection {
 
   /// Takes up to `maximum` bytes the peer sent, in order. Reading opens the window; when it
   /// opens by a worthwhile step, a window update goes out at the next `transmit`.
-  /// The bytes are handed to `body`, valid only inside it; the result says how many.
+  /// The bytes are handed to `body`, valid only inside it; the result says how many, and
+  /// whether that window update is now due.
   mutating func read<Result>(
     upTo maximum: Int, _ body: (UnsafeRawBufferPointer) -> Result
-  ) -> (result: Result, count: Int) {
+  ) -> (result: Result, count: Int, windowUpdateDue: Bool) {
     let before = receiveBuffer.count
     let result = receiveBuffer.read(upTo: maximum, body)
     let count = before - receiveBuffer.count
-    guard count > 0, state.receivesData else { return (result, count) }
+    guard count > 0, state.receivesData else { return (result, count, false) }
     let possibleEdge = receiveNext + UInt32(receiveWindow)
     let step = advertisedWindowEdge.distance(to: possibleEdge).clamped
-    if step >= min(configuration.receiveBufferSize / 2, receiveMaximumSegmentSize) {
-      acknowledgementDue = true
+    guard step >= min(configuration.receiveBufferSize / 2, receiveMaximumSegmentSize) else {
+      return (result, count, false)
     }
-    return (result, count)
+    acknowledgementDue = true
+    return (result, count, true)
   }
 
   /// The application's CLOSE (RFC 9293 section 3.10.4): no more data from us. A FIN follows
