@@ -210,9 +210,14 @@ extension NetworkInterface {
 
   /// Sends what the connection in `slot` has due, then lets the socket set settle it.
   mutating func flushTCP(_ slot: Int, now: Instant) {
+    // The segments gather in an array kept from one flush to the next, so that sending one
+    // costs no allocation for it.
     var output: [TCPSegment] = []
+    swap(&output, &flushedSegments)
     tcpSockets.slots[slot]?.connection.transmit(now: now, into: &output)
     emit(output, for: slot, now: now)
+    output.removeAll(keepingCapacity: true)
+    swap(&output, &flushedSegments)
     tcpSockets.settle(slot, now: now)
     tcpSockets.refreshDeadline(slot)
   }

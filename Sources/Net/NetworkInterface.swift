@@ -61,6 +61,8 @@ public struct NetworkInterface {
   var udpSockets: UDPSocketSet
   var tcpSockets: TCPSocketSet
   var transmitQueue: [[UInt8]] = []
+  /// Empty between calls: the array `flushTCP` gathers a connection's segments in.
+  var flushedSegments: [TCPSegment] = []
   /// Frames `transmit` handed out, kept to build later frames in: once the platform has
   /// written a frame and let go of it, its memory holds the next one instead of a new
   /// allocation for every frame sent. A few are kept, none much longer than a frame.
