@@ -4,7 +4,7 @@
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
 //   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
-//   HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard;
+//   HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard, ApplianceProfiles;
 // - host layers for the Linux `process` target: HostPlatform and the executables.
 import PackageDescription
 
@@ -22,6 +22,9 @@ let coreTargets: [Target] = [
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
   .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport"]),
+  .target(
+    name: "ApplianceProfiles",
+    dependencies: ["JSON", "Readings", "BoardSupport", "SensorDrivers"]),
 ]
 
 /// Host layers: Linux only, thin.
@@ -47,6 +50,7 @@ let testTargets: [Target] = [
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
+  .testTarget(name: "ApplianceProfilesTests", dependencies: ["ApplianceProfiles"]),
   .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform", "Net"]),
   .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
 ]
