@@ -21,7 +21,7 @@ let coreTargets: [Target] = [
   .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Randomness", "Readings"]),
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
-  .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport"]),
+  .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport", "Randomness"]),
   .target(
     name: "ApplianceProfiles",
     dependencies: ["JSON", "Readings", "BoardSupport", "SensorDrivers"]),
