@@ -29,6 +29,14 @@ public struct BoardDescription: Equatable, Sendable {
     public var clockLine: Line?
   }
 
+  /// The line that serves a GPIO role on this board.
+  public struct RoleLine: Equatable, Sendable {
+    /// The role.
+    public var role: GPIORole
+    /// The line's offset on the GPIO chip.
+    public var line: Int
+  }
+
   /// The board's short name, as its folder is called: `rpi4b`.
   public var board: String
   /// The model as its maker names it.
@@ -42,7 +50,7 @@ public struct BoardDescription: Equatable, Sendable {
   /// The lines free for the appliance's use.
   public var freeLines: [Line]
   /// The line that serves each role this board wires.
-  public var roleLines: [(role: GPIORole, line: Int)]
+  public var roleLines: [RoleLine]
   /// On a simulated board, the chips on its buses; empty on real boards.
   public var simulatedDevices: [SimulatedDevice]
 
@@ -64,14 +72,6 @@ public struct BoardDescription: Equatable, Sendable {
   /// Whether the board has user I2C bus `bus`.
   public func hasI2CBus(_ bus: Int) -> Bool {
     i2cBuses.contains { $0.bus == bus }
-  }
-
-  /// Equal boards; `roleLines` holds tuples, which are not `Equatable` themselves.
-  public static func == (lhs: BoardDescription, rhs: BoardDescription) -> Bool {
-    lhs.board == rhs.board && lhs.model == rhs.model && lhs.systemOnChip == rhs.systemOnChip
-      && lhs.i2cBuses == rhs.i2cBuses && lhs.gpioChip == rhs.gpioChip
-      && lhs.freeLines == rhs.freeLines && lhs.simulatedDevices == rhs.simulatedDevices
-      && lhs.roleLines.elementsEqual(rhs.roleLines) { $0.role == $1.role && $0.line == $1.line }
   }
 }
 
@@ -107,11 +107,12 @@ extension BoardDescription: JSONDecodable {
 
   private static func decodeRoleLines(
     _ object: JSONObject
-  ) throws(JSONDecodingError) -> [(role: GPIORole, line: Int)] {
-    var roleLines: [(role: GPIORole, line: Int)] = []
+  ) throws(JSONDecodingError) -> [RoleLine] {
+    var roleLines: [RoleLine] = []
     for member in object.members {
       do throws(JSONDecodingError) {
-        roleLines.append((try GPIORole.named(member.key), try Int(json: member.value)))
+        roleLines.append(
+          RoleLine(role: try GPIORole.named(member.key), line: try Int(json: member.value)))
       } catch {
         throw error.prefixed(with: .key(member.key)).prefixed(with: .key("role_lines"))
       }

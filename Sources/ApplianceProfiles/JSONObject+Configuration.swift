@@ -72,8 +72,8 @@ extension JSONObject {
 
   /// An address the user wrote, echoed back in hexadecimal even when it is out of range.
   private static func hexadecimal(_ number: Int) -> String {
-    guard number >= 0 else { return "\(number)" }
-    return number <= 0xFF
-      ? hexadecimalText(UInt8(number)) : hexadecimalText(UInt16(truncatingIfNeeded: number))
+    if let byte = UInt8(exactly: number) { return hexadecimalText(byte) }
+    if let word = UInt16(exactly: number) { return hexadecimalText(word) }
+    return "\(number)"
   }
 }

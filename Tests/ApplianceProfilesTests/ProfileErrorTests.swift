@@ -174,4 +174,15 @@ final class ProfileErrorTests: XCTestCase {
     let text = "{\n  \"name\": \"°°\", \"kind\": 7\n}"
     assertProfileError(text, "fridge.json:2:25: kind: expected a string, found a number")
   }
+
+  /// The locator skips strings holding brackets and quotes, and matches escaped keys as the
+  /// parser decoded them.
+  func testLocationSurvivesTrickyStringsAndEscapedKeys() {
+    let text = #"""
+      {"name": "a [\"} {", "kind": "fridge", "sens\u006frs": [
+        {"id": "x", "chip": "sgp30", "bus": 1, "address": "0x58", "interval_seconds": 0}]}
+      """#
+    assertProfileError(
+      text, "fridge.json:2:81: sensors[0].interval_seconds: must be from 1 to 86400")
+  }
 }
