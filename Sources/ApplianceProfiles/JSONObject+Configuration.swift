@@ -27,11 +27,14 @@ extension JSONObject {
       number = try decode(key)
     }
     guard number >= 0, number <= 0xFF, let address = I2CAddress(UInt8(number)) else {
-      throw JSONDecodingError(
-        .invalidValue(
-          "\(Self.hexadecimal(number)) is not a 7-bit I2C address (0x08 to 0x77; the others are"
-            + " reserved by the I2C specification)"),
-        path: path)
+      var message =
+        "\(Self.hexadecimal(number)) is not a 7-bit I2C address (0x08 to 0x77; the others are"
+        + " reserved by the I2C specification)"
+      // Some datasheets and tools print the 8-bit form, the address shifted past the R/W bit.
+      if (0x80...0xFF).contains(number), let shifted = I2CAddress(UInt8(number >> 1)) {
+        message += "; if that is the 8-bit form, the 7-bit address is \(shifted)"
+      }
+      throw JSONDecodingError(.invalidValue(message), path: path)
     }
     return address
   }

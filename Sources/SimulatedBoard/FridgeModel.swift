@@ -20,6 +20,8 @@ public struct FridgeModel: Sendable {
     totalVOCPartsPerBillion: 100, soilMoisturePercent: 0)
   /// The most spoilage the model accumulates: everything in the fridge has gone off.
   public static let spoilageMax = 5.0
+  /// The most door openings, and separately cleanings, that may wait to happen at once.
+  public static let scheduledEventsMax = 64
 
   /// What the chips measure now.
   public private(set) var environment: PhysicalEnvironment
@@ -56,6 +58,7 @@ public struct FridgeModel: Sendable {
   /// Opens the door at `time` for `duration`, besides the random openings.
   public mutating func scheduleDoorOpening(at time: Instant, lasting duration: Duration) {
     precondition(time >= self.time, "a door opening cannot be scheduled in the past")
+    precondition(doorOpenings.count < Self.scheduledEventsMax, "too many door openings scheduled")
     doorOpenings.append((time, duration))
   }
 
@@ -63,6 +66,7 @@ public struct FridgeModel: Sendable {
   /// over the next hours as the air is exchanged.
   public mutating func scheduleCleaning(at time: Instant) {
     precondition(time >= self.time, "a cleaning cannot be scheduled in the past")
+    precondition(cleanings.count < Self.scheduledEventsMax, "too many cleanings scheduled")
     cleanings.append(time)
   }
 

@@ -20,6 +20,8 @@ public struct PlantPotModel: Sendable {
   public static let fieldCapacityPercent = 60.0
   /// How much the pump raises the moisture per second it runs, in percentage points.
   public static let pumpPercentagePointsPerSecond = 0.5
+  /// The most waterings that may wait to happen at once.
+  public static let scheduledWateringsMax = 64
 
   /// A watering by hand at a set time.
   private struct Watering {
@@ -59,6 +61,7 @@ public struct PlantPotModel: Sendable {
   public mutating func scheduleWatering(at time: Instant, addingPercentagePoints points: Double) {
     precondition(time >= self.time, "a watering cannot be scheduled in the past")
     precondition(points > 0 && points <= 100)
+    precondition(waterings.count < Self.scheduledWateringsMax, "too many waterings scheduled")
     waterings.append(Watering(time: time, percentagePoints: points))
   }
 

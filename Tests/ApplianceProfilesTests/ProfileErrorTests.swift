@@ -53,7 +53,8 @@ final class ProfileErrorTests: XCTestCase {
     assertProfileError(
       profile(sensors: [sensor]),
       "fridge.json:5:57: sensors[0].address: 0x99 is not a 7-bit I2C address (0x08 to 0x77;"
-        + " the others are reserved by the I2C specification)")
+        + " the others are reserved by the I2C specification); if that is the 8-bit form, the"
+        + " 7-bit address is 0x4C")
   }
 
   func testAddressTheChipDoesNotSupport() {
