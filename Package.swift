@@ -4,7 +4,7 @@
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
 //   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
-//   HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard;
+//   HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard, ApplianceProfiles;
 // - host layers for the Linux `process` target: HostPlatform, LinuxHardware and the executables.
 import PackageDescription
 
@@ -21,7 +21,10 @@ let coreTargets: [Target] = [
   .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Randomness", "Readings"]),
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
-  .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport"]),
+  .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport", "Randomness"]),
+  .target(
+    name: "ApplianceProfiles",
+    dependencies: ["JSON", "Readings", "BoardSupport", "SensorDrivers"]),
 ]
 
 /// Host layers: Linux only, thin.
@@ -55,6 +58,7 @@ let testTargets: [Target] = [
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
+  .testTarget(name: "ApplianceProfilesTests", dependencies: ["ApplianceProfiles"]),
   .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform", "Net"]),
   .testTarget(
     name: "LinuxHardwareTests",

@@ -1,0 +1,189 @@
+import ApplianceProfiles
+import XCTest
+
+/// Each mistake in a sensor profile is refused with a message naming its line and column.
+final class ProfileErrorTests: XCTestCase {
+  /// A valid profile with `sensors` spliced in, one per line from line 4.
+  private func profile(sensors: [String], extra: String = "") -> String {
+    """
+    {
+      "kind": "fridge",
+      "name": "Fridge",
+      "sensors": [
+    \(sensors.map { "    " + $0 }.joined(separator: ",\n"))
+      ]\(extra)
+    }
+    """
+  }
+
+  private func assertProfileError(
+    _ text: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
+    XCTAssertThrowsError(try SensorProfile.parse(Array(text.utf8), fileName: "fridge.json")) {
+      XCTAssertEqual("\($0)", expected, file: file, line: line)
+    }
+  }
+
+  private let sgp30 =
+    #"{"id": "voc", "chip": "sgp30", "bus": 1, "address": "0x58", "interval_seconds": 10}"#
+
+  func testValidProfileParses() throws {
+    let parsed = try SensorProfile.parse(Array(profile(sensors: [sgp30]).utf8), fileName: "f")
+    XCTAssertEqual(parsed.sensors.first?.chip, .sgp30)
+  }
+
+  func testSyntaxErrorIsPlacedByLineAndColumn() {
+    assertProfileError(
+      profile(sensors: [sgp30 + ","]),
+      "fridge.json:6:3: invalid JSON: trailing comma in array")
+  }
+
+  func testUnknownChip() {
+    let sensor =
+      #"{"id": "voc", "chip": "sgp40", "bus": 1, "address": "0x59", "interval_seconds": 10}"#
+    assertProfileError(
+      profile(sensors: [sgp30.replacingOccurrences(of: "voc", with: "other"), sensor]),
+      "fridge.json:6:27: sensors[1].chip: unknown chip \"sgp40\""
+        + " (known: sgp30, scd4x, bme280, ccs811, seesaw, ads1115)")
+  }
+
+  func testAddressOutsideSevenBits() {
+    let sensor =
+      #"{"id": "voc", "chip": "sgp30", "bus": 1, "address": "0x99", "interval_seconds": 10}"#
+    assertProfileError(
+      profile(sensors: [sensor]),
+      "fridge.json:5:57: sensors[0].address: 0x99 is not a 7-bit I2C address (0x08 to 0x77;"
+        + " the others are reserved by the I2C specification); if that is the 8-bit form, the"
+        + " 7-bit address is 0x4C")
+  }
+
+  func testAddressTheChipDoesNotSupport() {
+    let sensor =
+      #"{"id": "air", "chip": "bme280", "bus": 1, "address": 120, "interval_seconds": 10}"#
+    assertProfileError(
+      profile(sensors: [sensor]),
+      "fridge.json:5:58: sensors[0].address: 0x78 is not a 7-bit I2C address (0x08 to 0x77;"
+        + " the others are reserved by the I2C specification)")
+    let other =
+      #"{"id": "air", "chip": "bme280", "bus": 1, "address": "0x78", "interval_seconds": 10}"#
+      .replacingOccurrences(of: "0x78", with: "0x75")
+    assertProfileError(
+      profile(sensors: [other]),
+      "fridge.json:5:58: sensors[0].address: the BME280 does not answer at 0x75 (only 0x76, 0x77)")
+  }
+
+  func testTwoSensorsAtOnePlace() {
+    let second =
+      #"{"id": "voc2", "chip": "sgp30", "bus": 1, "address": "0x58", "interval_seconds": 10}"#
+    assertProfileError(
+      profile(sensors: [sgp30, second]),
+      "fridge.json:6:58: sensors[1].address: sensor \"voc\" already uses bus 1 address 0x58")
+  }
+
+  func testTheSameAddressOnAnotherBusIsFine() throws {
+    let second =
+      #"{"id": "voc2", "chip": "sgp30", "bus": 3, "address": "0x58", "interval_seconds": 10}"#
+    XCTAssertNoThrow(
+      try SensorProfile.parse(Array(profile(sensors: [sgp30, second]).utf8), fileName: "f"))
+  }
+
+  func testDuplicateSensorID() {
+    let second =
+      #"{"id": "voc", "chip": "scd4x", "bus": 1, "address": "0x62", "interval_seconds": 10}"#
+    assertProfileError(
+      profile(sensors: [sgp30, second]),
+      "fridge.json:6:12: sensors[1].id: duplicate sensor id \"voc\"")
+  }
+
+  func testIntervalBelowTheChipsMinimum() {
+    let sensor =
+      #"{"id": "co2", "chip": "scd4x", "bus": 1, "address": "0x62", "interval_seconds": 2}"#
+    assertProfileError(
+      profile(sensors: [sensor]),
+      "fridge.json:5:85: sensors[0].interval_seconds: 2 s is below the SCD4x's minimum interval"
+        + " of 5 s")
+  }
+
+  func testReversedAndEqualCalibration() {
+    let reversed =
+      #"{"id": "soil", "chip": "seesaw", "bus": 1, "address": "0x36", "interval_seconds": 60, "calibration": {"dry": 1000, "wet": 300}}"#
+    assertProfileError(
+      profile(sensors: [reversed]),
+      "fridge.json:5:106: sensors[0].calibration: dry and wet are reversed: dry must be below wet,"
+        + " as the seesaw's capacitance count rises as the soil gets wetter")
+    let equal =
+      #"{"id": "soil", "chip": "ads1115", "bus": 1, "address": "0x48", "interval_seconds": 60, "channel": 1, "full_scale_volts": 4.096, "calibration": {"dry": 2, "wet": 2}}"#
+    assertProfileError(
+      profile(sensors: [equal]),
+      "fridge.json:5:148: sensors[0].calibration: dry and wet readings are equal; an analog"
+        + " capacitive probe's voltage falls as the soil gets wetter")
+    let analogReversed = equal.replacingOccurrences(of: #""dry": 2"#, with: #""dry": 1"#)
+    assertProfileError(
+      profile(sensors: [analogReversed]),
+      "fridge.json:5:148: sensors[0].calibration: dry and wet are reversed: dry must be above wet,"
+        + " as an analog capacitive probe's voltage falls as the soil gets wetter")
+  }
+
+  func testCalibrationBeyondTheGainsRange() {
+    let sensor =
+      #"{"id": "soil", "chip": "ads1115", "bus": 1, "address": "0x48", "interval_seconds": 60, "channel": 1, "full_scale_volts": 2.048, "calibration": {"dry": 2.75, "wet": 1.25}}"#
+    assertProfileError(
+      profile(sensors: [sensor]),
+      "fridge.json:5:156: sensors[0].calibration.dry: outside the range the chip can read")
+  }
+
+  func testUnknownField() {
+    let sensor = sgp30.replacingOccurrences(of: #""bus""#, with: #""buss""#)
+    assertProfileError(
+      profile(sensors: [sensor]), "fridge.json:5:44: sensors[0].buss: unknown field")
+  }
+
+  func testMissingFieldPointsAtTheObject() {
+    let sensor = #"{"id": "voc", "chip": "sgp30", "address": "0x58", "interval_seconds": 10}"#
+    assertProfileError(
+      profile(sensors: [sensor]), "fridge.json:5:5: sensors[0].bus: required key is missing")
+  }
+
+  func testUnknownAndRepeatedGPIORoles() {
+    assertProfileError(
+      profile(sensors: [sgp30], extra: ",\n  \"gpio_roles\": [\"status-led\", \"fan\"]"),
+      "fridge.json:7:32: gpio_roles[1]: unknown GPIO role \"fan\""
+        + " (known: status-led, sensor-power, pump-relay)")
+    assertProfileError(
+      profile(sensors: [sgp30], extra: ",\n  \"gpio_roles\": [\"pump-relay\", \"pump-relay\"]"),
+      "fridge.json:7:32: gpio_roles[1]: GPIO role \"pump-relay\" listed twice")
+  }
+
+  func testThresholdOnAQuantityTheChipDoesNotMeasure() {
+    let thresholds =
+      #",\n  "thresholds": [{"sensor": "voc", "quantity": "co2", "above": 1, "alert": "x"}]"#
+    assertProfileError(
+      profile(sensors: [sgp30], extra: thresholds.replacingOccurrences(of: "\\n", with: "\n")),
+      "fridge.json:7:48: thresholds[0].quantity: the SGP30 does not measure \"co2\""
+        + " (it measures tvoc, eco2)")
+  }
+
+  func testThresholdOnAnUnknownSensor() {
+    let thresholds =
+      ",\n  \"thresholds\": [{\"sensor\": \"door\", \"below\": 1, \"quantity\": \"x\", \"alert\": \"x\"}]"
+    assertProfileError(
+      profile(sensors: [sgp30], extra: thresholds),
+      "fridge.json:7:29: thresholds[0].sensor: no sensor with id \"door\" in this profile")
+  }
+
+  func testColumnsCountCharactersNotBytes() {
+    let text = "{\n  \"name\": \"°°\", \"kind\": 7\n}"
+    assertProfileError(text, "fridge.json:2:25: kind: expected a string, found a number")
+  }
+
+  /// The locator skips strings holding brackets and quotes, and matches escaped keys as the
+  /// parser decoded them.
+  func testLocationSurvivesTrickyStringsAndEscapedKeys() {
+    let text = #"""
+      {"name": "a [\"} {", "kind": "fridge", "sens\u006frs": [
+        {"id": "x", "chip": "sgp30", "bus": 1, "address": "0x58", "interval_seconds": 0}]}
+      """#
+    assertProfileError(
+      text, "fridge.json:2:81: sensors[0].interval_seconds: must be from 1 to 86400")
+  }
+}
