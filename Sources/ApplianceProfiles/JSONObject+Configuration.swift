@@ -4,14 +4,6 @@ import JSON
 // Decoding helpers shared by sensor profiles and board descriptions.
 
 extension JSONObject {
-  /// Refuses members other than `allowed`, so a misspelt key (`"calibraton"`) is an error at
-  /// that key rather than a setting silently left at its default.
-  func rejectUnknownKeys(allowed: [String]) throws(JSONDecodingError) {
-    for member in members where !allowed.contains(member.key) {
-      throw JSONDecodingError(.invalidValue("unknown field"), path: [.key(member.key)])
-    }
-  }
-
   /// Decodes the member `key` as a 7-bit I2C address, written as datasheets do (`"0x58"`) or
   /// as a plain number.
   func decodeI2CAddress(_ key: String) throws(JSONDecodingError) -> I2CAddress {

@@ -33,6 +33,14 @@ extension JSONObject {
     return try Self.decode(value, at: key)
   }
 
+  /// Refuses members other than `allowed`, so that a misspelt key (`"calibraton"`) is an error
+  /// at that key rather than a setting silently left at its default.
+  public func rejectUnknownKeys(allowed: [String]) throws(JSONDecodingError) {
+    for member in members where !allowed.contains(member.key) {
+      throw JSONDecodingError(.invalidValue("unknown field"), path: [.key(member.key)])
+    }
+  }
+
   private static func decode<T: JSONDecodable>(
     _ value: JSONValue, at key: String
   ) throws(JSONDecodingError) -> T {

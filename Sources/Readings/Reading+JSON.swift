@@ -92,12 +92,3 @@ extension ReadingBatch: JSONEncodable, JSONDecodable {
     }
   }
 }
-
-extension JSONObject {
-  /// Refuses members other than `allowed`, so that a misspelt field is an error, not ignored.
-  fileprivate func rejectUnknownKeys(allowed: [String]) throws(JSONDecodingError) {
-    for member in members where !allowed.contains(member.key) {
-      throw JSONDecodingError(.invalidValue("unknown field"), path: [.key(member.key)])
-    }
-  }
-}
