@@ -7,7 +7,8 @@ public enum I2CError: Error, Equatable, Sendable, CustomStringConvertible {
   case dataNotAcknowledged
   /// The transfer did not finish in time, for example a target stretching the clock too long.
   case timeout
-  /// Lost arbitration or a malformed signal on the wires (Linux reports EREMOTEIO or EIO).
+  /// Lost arbitration or a malformed signal on the wires (Linux reports EIO, EAGAIN and the
+  /// like; its EREMOTEIO means a missing acknowledgement, see `LinuxI2CBus`).
   case busError
   /// The bus itself is missing: no controller, or the platform could not open it.
   case busAbsent
