@@ -21,7 +21,10 @@ let coreTargets: [Target] = [
   .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Readings", "RecordLog"]),
   .target(
     name: "ApplianceCore",
-    dependencies: ["Time", "JSON", "HTTP", "Randomness", "Readings", "RecordLog"]),
+    dependencies: [
+      "Time", "JSON", "HTTP", "Randomness", "Readings", "RecordLog", "BoardSupport",
+      "SensorDrivers",
+    ]),
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
   .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport"]),
@@ -43,7 +46,11 @@ let hostTargets: [Target] = [
   .executableTarget(name: "bench-httpd", dependencies: ["HTTP", "HostPlatform"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform", "RecordLog"]),
   .executableTarget(
-    name: "appliance", dependencies: ["ApplianceCore", "HostPlatform", "RecordLog"]),
+    name: "appliance",
+    dependencies: [
+      "ApplianceCore", "HostPlatform", "RecordLog", "BoardSupport", "SensorDrivers",
+      "SimulatedBoard",
+    ]),
 ]
 
 let testTargets: [Target] = [
@@ -56,7 +63,9 @@ let testTargets: [Target] = [
   .testTarget(name: "ReadingsTests", dependencies: ["Readings", "JSON"]),
   .testTarget(name: "RecordLogTests", dependencies: ["RecordLog"]),
   .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "RecordLog"]),
-  .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "RecordLog"]),
+  .testTarget(
+    name: "ApplianceCoreTests",
+    dependencies: ["ApplianceCore", "RecordLog", "SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),

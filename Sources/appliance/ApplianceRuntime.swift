@@ -12,54 +12,49 @@ enum HubTransport {
   case ownStack(NetworkStack)
 }
 
-/// A simulated appliance on the `process` target: samples its environment on a timer, keeps
-/// each reading in the durable outbox (`ReadingPublisher` over `ReadingOutbox`, logged in
-/// `OutboxLogFile`) before offering it, and publishes one TCP connection per request.
+/// A simulated appliance on the `process` target: samples the chips of its board when the
+/// board's `SamplingScheduler` says, keeps each reading in the durable outbox (`ReadingPublisher`
+/// over `ReadingOutbox`, logged in `OutboxLogFile`) before offering it, and publishes one TCP
+/// connection per request.
 ///
-/// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`): samples fall on a
-/// fixed grid of `sampleInterval` from the start, so a slow disk delays samples but never skips
-/// or crowds them.
+/// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`).
 final class ApplianceRuntime {
   private let loop: EventLoop
   private let transport: HubTransport
   private let applianceID: String
   private let hub: HubAddress
   private let clock: ApplianceClock
-  private let sampleInterval: Duration
-  private var environment: SimulatedEnvironment
+  private let board: SimulatedApplianceBoard
   private var publisher: ReadingPublisher
   private let outboxLog: OutboxLogFile
   private var sequences: SequenceReservation
-  private var nextSampleAt: Instant
   private var retryTimer: TimerID?
   private var hubWasReachable = true
   private var downsampledReported = 0
+  /// Chips whose last turn failed, so that a failure is logged once, not every turn.
+  private var failingChips: Set<UInt8> = []
   private var isStopping = false
 
   /// How long one publish may take, connecting included (real time).
   static let requestTimeout = Duration.seconds(15)
-  /// The most samples taken in one wake-up when the appliance has fallen behind its grid.
-  static let maximumSamplesPerWake = 1000
 
   init(
     loop: EventLoop, transport: HubTransport, applianceID: String, hub: HubAddress,
-    clock: ApplianceClock, sampleInterval: Duration, environment: SimulatedEnvironment,
-    publisher: ReadingPublisher, outboxLog: OutboxLogFile, sequences: SequenceReservation
+    clock: ApplianceClock, board: SimulatedApplianceBoard, publisher: ReadingPublisher,
+    outboxLog: OutboxLogFile, sequences: SequenceReservation
   ) {
     self.loop = loop
     self.transport = transport
     self.applianceID = applianceID
     self.hub = hub
     self.clock = clock
-    self.sampleInterval = sampleInterval
-    self.environment = environment
+    self.board = board
     self.publisher = publisher
     self.outboxLog = outboxLog
     self.sequences = sequences
-    self.nextSampleAt = clock.now()
   }
 
-  /// Reports what waits from an earlier run, then samples at once and every `sampleInterval`.
+  /// Reports what waits from an earlier run, then starts sampling.
   func start() {
     let entries = publisher.outbox.entries
     if let first = entries.first, let last = entries.last {
@@ -70,34 +65,41 @@ final class ApplianceRuntime {
     sample()
   }
 
-  /// Takes every sample due by now, makes them durable in the outbox log, then publishes.
+  /// Runs the chips that are due, makes their readings durable in the outbox log, then
+  /// publishes, and comes back at the board's next deadline.
   private func sample() {
     guard !isStopping else { return }
     let now = clock.now()
-    var taken = 0
-    while nextSampleAt <= now && taken < Self.maximumSamplesPerWake {
-      let time = clock.wallTime(at: nextSampleAt)
-      let seconds = Double(sampleInterval.nanosecondsClamped) / 1e9
-      for sample in environment.advance(realSeconds: seconds) {
-        let sequence: UInt64
-        do throws(SequenceReservationError) {
-          sequence = try sequences.take()
-        } catch {
-          return stop("cannot reserve sequence numbers, stopping: \(error)")
+    let time = clock.wallTime(at: now)
+    for event in board.poll(now: now) {
+      switch event {
+      case .sampled(let address, let values):
+        if failingChips.remove(address.value) != nil { log("sensor at \(address) answers again") }
+        for value in values {
+          let sequence: UInt64
+          do throws(SequenceReservationError) {
+            sequence = try sequences.take()
+          } catch {
+            return stop("cannot reserve sequence numbers, stopping: \(error)")
+          }
+          publisher.enqueue(
+            Reading(
+              sensorID: "\(applianceID).\(value.sensorName)", quantity: value.quantity,
+              unit: value.unit, value: value.value, time: time, sequence: sequence))
         }
-        publisher.enqueue(
-          Reading(
-            sensorID: "\(applianceID).\(sample.sensorName)", quantity: sample.quantity,
-            unit: sample.unit, value: sample.value, time: time, sequence: sequence))
+      case .failed(let address, let error):
+        if failingChips.insert(address.value).inserted {
+          log("sensor at \(address): \(error); no readings from it until it answers again")
+        }
       }
-      nextSampleAt = nextSampleAt + sampleInterval
-      taken += 1
     }
     // One fdatasync for every reading of this wake-up, before any of them is offered.
     guard writeOutboxLog(synchronize: true) else { return }
     reportDownsampling()
     publish(now: now)
-    _ = loop.schedule(at: clock.realInstant(at: nextSampleAt)) { [weak self] in self?.sample() }
+    _ = loop.schedule(at: clock.realInstant(at: board.deadline)) { [weak self] in
+      self?.sample()
+    }
   }
 
   /// Appends the outbox's new log records; false (and the appliance stops) if that failed,

@@ -1,6 +1,7 @@
-// A sensor appliance on the `process` target. Today its readings come from the stand-in
-// `SimulatedEnvironment`; real chips and the simulated board replace it (docs/ARCHITECTURE.md).
-// Readings wait in a durable outbox in the data directory until the hub acknowledges them.
+// A sensor appliance on the `process` target. Its drivers read the simulated board's chip
+// models (`--board sim`), whose physical world the stand-in `SimulatedEnvironment` moves; real
+// boards come with the sensor profiles (docs/ARCHITECTURE.md). Readings wait in a durable outbox
+// in the data directory until the hub acknowledges them.
 
 import ApplianceCore
 import Glibc
@@ -11,12 +12,15 @@ import Readings
 let usage = """
   usage: appliance --kind plant-pot|fridge --hub http://HOST:PORT [options]
     --id ID           appliance id (default: the kind)
-    --interval S      seconds between samples (default 3)
+    --board sim       the board whose chips are read (default and, for now, only: sim, the
+                      simulated I2C bus with chip models of the kind's sensors)
+    --interval S      seconds between a chip's measurements (default 3)
     --data DIR        the outbox log and reserved sequence numbers (default ./appliance-data/ID);
                       one appliance per directory
     --outbox-limit N  readings kept while the hub is unreachable (default 10000); past that the
                       oldest are downsampled (pairs of one sensor averaged), never dropped
-    --time-scale X    simulated seconds per real second of the stand-in models (default 60)
+    --time-scale X    simulated seconds per real second of the stand-in physical models that
+                      the simulated chips measure (default 60)
     --clock-rate X    for tests and demos: run the appliance's clock X times faster than real
                       time (sampling, timestamps, retry backoff; default 1)
     --seed N          seed of the simulation (default: from the id)
@@ -44,6 +48,13 @@ func runAppliance() -> Int32 {
   guard Identifier.isValid(applianceID) else {
     writeLine(
       "appliance: --id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'", to: STDERR_FILENO)
+    return 2
+  }
+  let boardName = options.value("--board") ?? "sim"
+  guard boardName == "sim" else {
+    writeLine(
+      "appliance: --board \(boardName): only the simulated board (sim) is supported yet; real "
+        + "boards come with the sensor profiles", to: STDERR_FILENO)
     return 2
   }
   let interval = options.number("--interval", in: 0.05...86_400) ?? 3
@@ -103,15 +114,18 @@ func runAppliance() -> Int32 {
     let publisher = ReadingPublisher(
       applianceID: applianceID, outbox: outbox, configuration: publisherConfiguration,
       seed: seed ^ 0x5EED)
-    let runtime = ApplianceRuntime(
-      loop: loop, transport: transport, applianceID: applianceID, hub: hub,
-      clock: ApplianceClock(rate: clockRate), sampleInterval: .nanoseconds(Int64(interval * 1e9)),
+    let clock = ApplianceClock(rate: clockRate)
+    let board = SimulatedApplianceBoard(
       environment: SimulatedEnvironment(kind: kind, seed: seed, timeScale: timeScale),
-      publisher: publisher, outboxLog: outboxLog, sequences: sequences)
+      interval: .nanoseconds(Int64(interval * 1e9)), start: clock.now())
+    let runtime = ApplianceRuntime(
+      loop: loop, transport: transport, applianceID: applianceID, hub: hub, clock: clock,
+      board: board, publisher: publisher, outboxLog: outboxLog, sequences: sequences)
     try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
     let rate = clockRate == 1 ? "" : ", clock \(clockRate) times real time"
     writeLine(
-      "appliance \(applianceID): simulated \(kind.rawValue), publishing to \(hub)\(rate)")
+      "appliance \(applianceID): simulated \(kind.rawValue) on the simulated board, publishing to "
+        + "\(hub)\(rate)")
     runtime.start()
     try loop.run()
     if let impairedDevice {

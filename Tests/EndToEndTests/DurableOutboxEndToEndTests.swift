@@ -7,7 +7,7 @@ import XCTest
 ///
 /// The appliance runs on an accelerated clock (`--clock-rate`): its sampling, timestamps and
 /// retry backoff run that many times faster than real time, so "an hour" here is 3600 simulated
-/// seconds of sampling, lived in 15 real seconds. The hub and the network run in real time.
+/// seconds of sampling, lived in 30 real seconds. The hub and the network run in real time.
 final class DurableOutboxEndToEndTests: XCTestCase {
   private let plantPotSensors = ["plant-pot.air", "plant-pot.soil"]
   private var directory: URL!
@@ -51,11 +51,11 @@ final class DurableOutboxEndToEndTests: XCTestCase {
   }
 
   func testAnHourWithoutTheHubArrivesExactlyOnceInOrder() throws {
-    let clockRate = 240
+    let clockRate = 120
     let hub = try HubUnderTest(dataDirectory: directory.appendingPathComponent("hub"))
     let appliance = try startAppliance(hub: hub, clockRate: clockRate)
     defer { appliance.kill(signal: SIGKILL) }
-    // The hub is down for a simulated hour (3600 / 240 = 15 real seconds) of sampling every
+    // The hub is down for a simulated hour (3600 / 120 = 30 real seconds) of sampling every
     // (simulated) second.
     Thread.sleep(forTimeInterval: 3600 / Double(clockRate) + 0.5)
     try hub.start()
