@@ -62,6 +62,15 @@ public struct SampledChip {
     }
   }
 
+  /// Which chip it is, for people: `seesaw`, `BME280`, `SGP30`.
+  public var chipName: String {
+    switch driver {
+    case .seesawSoil: return "seesaw"
+    case .bme280: return "BME280"
+    case .sgp30: return "SGP30"
+    }
+  }
+
   /// Forgets all progress: the next `measure` probes the chip again.
   public mutating func reset() {
     driver = initialDriver

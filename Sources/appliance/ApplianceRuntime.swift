@@ -17,7 +17,8 @@ enum HubTransport {
 /// over `ReadingOutbox`, logged in `OutboxLogFile`) before offering it, and publishes one TCP
 /// connection per request.
 ///
-/// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`).
+/// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`). What it samples
+/// and publishes is kept in `api`'s status for the local JSON API.
 final class ApplianceRuntime {
   private let loop: EventLoop
   private let transport: HubTransport
@@ -28,6 +29,8 @@ final class ApplianceRuntime {
   private var publisher: ReadingPublisher
   private let outboxLog: OutboxLogFile
   private var sequences: SequenceReservation
+  /// The local API's responder, shared with its server; the runtime keeps its status current.
+  let api: HTTPResponderBox<ApplianceAPI>
   private var retryTimer: TimerID?
   private var hubWasReachable = true
   private var downsampledReported = 0
@@ -52,6 +55,9 @@ final class ApplianceRuntime {
     self.publisher = publisher
     self.outboxLog = outboxLog
     self.sequences = sequences
+    var status = ApplianceStatus(applianceID: applianceID, board: "sim", chips: board.chips)
+    status.outboxCapacity = publisher.outbox.capacity
+    api = HTTPResponderBox(ApplianceAPI(status: status))
   }
 
   /// Reports what waits from an earlier run, then starts sampling.
@@ -75,6 +81,7 @@ final class ApplianceRuntime {
       switch event {
       case .sampled(let address, let values):
         if failingChips.remove(address.value) != nil { log("sensor at \(address) answers again") }
+        api.responder.status.setState(.measuring, ofChipAt: address)
         for value in values {
           let sequence: UInt64
           do throws(SequenceReservationError) {
@@ -82,12 +89,14 @@ final class ApplianceRuntime {
           } catch {
             return stop("cannot reserve sequence numbers, stopping: \(error)")
           }
-          publisher.enqueue(
-            Reading(
-              sensorID: "\(applianceID).\(value.sensorName)", quantity: value.quantity,
-              unit: value.unit, value: value.value, time: time, sequence: sequence))
+          let reading = Reading(
+            sensorID: "\(applianceID).\(value.sensorName)", quantity: value.quantity,
+            unit: value.unit, value: value.value, time: time, sequence: sequence)
+          publisher.enqueue(reading)
+          api.responder.status.record(reading)
         }
       case .failed(let address, let error):
+        api.responder.status.setState(.failing("\(error)"), ofChipAt: address)
         if failingChips.insert(address.value).inserted {
           log("sensor at \(address): \(error); no readings from it until it answers again")
         }
@@ -105,6 +114,11 @@ final class ApplianceRuntime {
   /// Appends the outbox's new log records; false (and the appliance stops) if that failed,
   /// since a reading that is not durable must not be offered.
   private func writeOutboxLog(synchronize: Bool) -> Bool {
+    defer {
+      api.responder.status.outboxWaitingCount = publisher.outbox.entries.count
+      api.responder.status.outboxDownsampledCount = publisher.outbox.downsampledCount
+      api.responder.status.deliveredSequence = publisher.outbox.deliveredSequence
+    }
     do {
       try outboxLog.append(publisher.takeUnwrittenLog(), synchronize: synchronize)
     } catch {

@@ -18,6 +18,8 @@ final class SimulatedApplianceBoard {
   private var scheduler: SamplingScheduler
   private var environment: SimulatedEnvironment
   private var environmentAt: Instant
+  /// The chips on the bus, for the appliance's health report.
+  let chips: [(address: I2CAddress, name: String)]
 
   /// The board for `environment.kind`, each chip measuring every `interval` from `start`.
   init(environment: SimulatedEnvironment, interval: Duration, start: Instant) {
@@ -45,6 +47,7 @@ final class SimulatedApplianceBoard {
         SampledChip(.sgp30(SGP30(), tvocSensorName: "voc", eco2SensorName: "co2")),
       ]
     }
+    self.chips = chips.map { ($0.address, $0.chipName) }
     scheduler = SamplingScheduler(chips: chips.map { ($0, interval) }, start: start)
     moveEnvironment(to: start)
   }

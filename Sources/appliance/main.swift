@@ -15,6 +15,8 @@ let usage = """
     --board sim       the board whose chips are read (default and, for now, only: sim, the
                       simulated I2C bus with chip models of the kind's sensors)
     --interval S      seconds between a chip's measurements (default 3)
+    --api-port N      serve the local JSON API (/api/v1/sensors, /api/v1/sensors/ID/latest,
+                      /api/v1/health) on port N of every address (or of --net's address)
     --data DIR        the outbox log and reserved sequence numbers (default ./appliance-data/ID);
                       one appliance per directory
     --outbox-limit N  readings kept while the hub is unreachable (default 10000); past that the
@@ -58,6 +60,7 @@ func runAppliance() -> Int32 {
     return 2
   }
   let interval = options.number("--interval", in: 0.05...86_400) ?? 3
+  let apiPort = options.port("--api-port")
   let dataDirectory = options.value("--data") ?? "appliance-data/\(applianceID)"
   let timeScale = options.number("--time-scale", in: 0.001...1_000_000) ?? 60
   let clockRate = options.number("--clock-rate", in: 0.001...100_000) ?? 1
@@ -121,6 +124,21 @@ func runAppliance() -> Int32 {
     let runtime = ApplianceRuntime(
       loop: loop, transport: transport, applianceID: applianceID, hub: hub, clock: clock,
       board: board, publisher: publisher, outboxLog: outboxLog, sequences: sequences)
+    var apiServer: HTTPServer?
+    var stackAPIServer: StackHTTPServer?
+    if let apiPort {
+      if let stack {
+        stackAPIServer = try StackHTTPServer(stack: stack, port: apiPort, responder: runtime.api)
+      } else {
+        apiServer = try HTTPServer(
+          loop: loop, host: "0.0.0.0", port: apiPort, responder: runtime.api)
+      }
+      writeLine("appliance \(applianceID): local API on port \(apiPort)")
+    }
+    defer {
+      apiServer?.close()
+      withExtendedLifetime(stackAPIServer) {}  // served over the stack until the loop ended
+    }
     try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
     let rate = clockRate == 1 ? "" : ", clock \(clockRate) times real time"
     writeLine(

@@ -22,13 +22,15 @@ final class DurableOutboxEndToEndTests: XCTestCase {
     try? FileManager.default.removeItem(at: directory)
   }
 
-  private func startAppliance(hub: HubUnderTest, clockRate: Int) throws -> ChildProcess {
+  private func startAppliance(
+    hub: HubUnderTest, clockRate: Int, extraArguments: [String] = []
+  ) throws -> ChildProcess {
     try ChildProcess(
       try executable("appliance"),
       [
         "--kind", "plant-pot", "--hub", hub.baseURL, "--interval", "1",
         "--clock-rate", "\(clockRate)", "--data", directory.appendingPathComponent("app").path,
-      ], name: "appliance-outbox")
+      ] + extraArguments, name: "appliance-outbox")
   }
 
   /// Every reading of the plant pot the hub holds: per sensor, in the hub's (time) order.
@@ -53,11 +55,18 @@ final class DurableOutboxEndToEndTests: XCTestCase {
   func testAnHourWithoutTheHubArrivesExactlyOnceInOrder() throws {
     let clockRate = 120
     let hub = try HubUnderTest(dataDirectory: directory.appendingPathComponent("hub"))
-    let appliance = try startAppliance(hub: hub, clockRate: clockRate)
+    let apiPort = try freePort()
+    let appliance = try startAppliance(
+      hub: hub, clockRate: clockRate, extraArguments: ["--api-port", "\(apiPort)"])
     defer { appliance.kill(signal: SIGKILL) }
     // The hub is down for a simulated hour (3600 / 120 = 30 real seconds) of sampling every
     // (simulated) second.
     Thread.sleep(forTimeInterval: 3600 / Double(clockRate) + 0.5)
+    // The appliance's own API shows the hour waiting in its outbox.
+    let health = try runCommand(
+      "/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(apiPort)/api/v1/health"])
+    let waiting = try JSONParser.parse(Array(health.output.utf8))["outbox"]?["waiting"]
+    XCTAssertGreaterThanOrEqual(waiting?.int64Value ?? 0, 2 * 3500, health.output)
     try hub.start()
     defer { hub.stop() }
     let hourOfReadings = Int64(3600 * plantPotSensors.count)
