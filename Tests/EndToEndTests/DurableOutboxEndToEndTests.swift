@@ -155,6 +155,42 @@ final class DurableOutboxEndToEndTests: XCTestCase {
     print("DurableOutboxEndToEndTests: runs \(runs), \(all.count) readings")
   }
 
+  func testATornTailIsDroppedButDamageStopsTheStartAndOneDirectoryHasOneAppliance() throws {
+    let hub = try HubUnderTest(dataDirectory: directory.appendingPathComponent("hub"))
+    // No hub: the readings stay in the outbox.
+    let first = try startAppliance(hub: hub, clockRate: 100)
+    try waitUntil("the appliance samples", timeoutSeconds: 20) {
+      first.output.contains("unreachable")
+    }
+    let second = try startAppliance(hub: hub, clockRate: 100)
+    second.process.waitUntilExit()
+    XCTAssertEqual(second.process.terminationStatus, 1)
+    XCTAssertTrue(second.output.contains("another process is using this data"), second.output)
+    first.kill()
+
+    let log = directory.appendingPathComponent("app/outbox.log")
+    let whole = try Data(contentsOf: log)
+    // A record cut short by a crash: a length and checksum with half a payload.
+    try (whole + Data([40, 0, 0, 0, 1, 2, 3, 4]) + Data("{\"added\":".utf8)).write(to: log)
+    let afterCrash = try startAppliance(hub: hub, clockRate: 100)
+    try waitUntil("the appliance restarts", timeoutSeconds: 20) {
+      afterCrash.output.contains("publishing to")
+    }
+    afterCrash.kill()
+    XCTAssertTrue(
+      afterCrash.output.contains("dropping 17 bytes of a record torn"), afterCrash.output)
+    XCTAssertTrue(afterCrash.output.contains("readings waiting from an earlier run"))
+
+    var damaged = try Data(contentsOf: log)
+    damaged[20] ^= 0x01  // inside the first record's payload
+    try damaged.write(to: log)
+    let refused = try startAppliance(hub: hub, clockRate: 100)
+    refused.process.waitUntilExit()
+    XCTAssertEqual(refused.process.terminationStatus, 1)
+    XCTAssertTrue(refused.output.contains("corrupt record at byte 8"), refused.output)
+    XCTAssertEqual(try Data(contentsOf: log), damaged, "the damaged log is left as it is")
+  }
+
   /// The last sequence number of an earlier run's outbox, from the appliance's start message.
   private func lastWaitingSequence(in output: String) -> Int64? {
     guard let line = output.split(separator: "\n").first(where: { $0.contains("waiting from") }),
