@@ -109,7 +109,7 @@ final class ReadingOutboxTests: XCTestCase {
       history.append((logged.log.count, logged.outbox.entries))
     }
     var sequence: UInt64 = 0
-    for round in 0..<6 {
+    for round in 0..<4 {
       for sensor in ["soil", "air", "soil"] {
         sequence += 1
         logged.outbox.add(reading(sequence, sensor: sensor), protectedCount: round % 2)
