@@ -91,6 +91,7 @@ final class DurableOutboxEndToEndTests: XCTestCase {
     let log = appliance.output
     XCTAssertTrue(log.contains("unreachable"), log)
     XCTAssertTrue(log.contains("reachable again"), log)
+    XCTAssertTrue(log.contains("outbox log compacted"), "delivering the hour compacts the log")
     print("DurableOutboxEndToEndTests: \(all.count) readings after an hour's outage")
   }
 
@@ -109,22 +110,35 @@ final class DurableOutboxEndToEndTests: XCTestCase {
       }
       return (reserved ?? 0) + 1
     }
+    var resentRuns = 0
     for run in 0..<4 {
       let first = nextFirstSequence()
       let countBefore = hubReadingCount(hub)
+      // Before the first run the hub knows no sensor yet (its readings lists are 404s).
+      let stored = run == 0 ? [] : try hubReadings(hub).values.flatMap { $0.map(\.sequence) }
+      let hubHighestSequenceBeforeRestart = stored.max() ?? 0
       let appliance = try startAppliance(hub: hub, clockRate: 200)
       // What the previous run left in its outbox, read back at this start.
       try waitUntil("the appliance starts", timeoutSeconds: 20) {
         appliance.output.contains("publishing to")
       }
-      if run > 0, let waiting = lastWaitingSequence(in: appliance.output) {
-        runs[run - 1].last = max(runs[run - 1].last, waiting)
+      if run > 0, let waiting = waitingSequences(in: appliance.output) {
+        runs[run - 1].last = max(runs[run - 1].last, waiting.last)
+        // Readings the frozen hub stored after the kill wait here too: they are sent again.
+        if waiting.first <= hubHighestSequenceBeforeRestart { resentRuns += 1 }
       }
       try waitUntil("readings flow", timeoutSeconds: 20) {
         self.hubReadingCount(hub) > countBefore + 300
       }
-      Thread.sleep(forTimeInterval: Double.random(in: 0...0.3))
-      appliance.kill(signal: SIGKILL)  // mid-request, most likely: it publishes continuously
+      // Freeze the hub so that the appliance's next request is surely out and unanswered, kill
+      // the appliance, then let the hub go on: it reads and stores that request's batch, whose
+      // acknowledgement nobody hears, so the restarted appliance sends those readings again.
+      let hubProcess = try XCTUnwrap(hub.child?.process.processIdentifier)
+      kill(hubProcess, SIGSTOP)
+      Thread.sleep(forTimeInterval: 0.3)
+      appliance.kill(signal: SIGKILL)
+      kill(hubProcess, SIGCONT)
+      Thread.sleep(forTimeInterval: 0.3)  // the hub stores the batch it was sent
       runs.append((first, first - 1))
     }
     // A last run delivers what the last kill left, and stops cleanly.
@@ -133,13 +147,14 @@ final class DurableOutboxEndToEndTests: XCTestCase {
     try waitUntil("the last appliance starts", timeoutSeconds: 20) {
       last.output.contains("publishing to")
     }
-    if let waiting = lastWaitingSequence(in: last.output) {
-      runs[runs.count - 1].last = max(runs[runs.count - 1].last, waiting)
+    if let waiting = waitingSequences(in: last.output) {
+      runs[runs.count - 1].last = max(runs[runs.count - 1].last, waiting.last)
     }
     Thread.sleep(forTimeInterval: 2)
     last.kill()
     runs.append((lastFirst, lastFirst))
 
+    XCTAssertGreaterThan(resentRuns, 0, "a restart resent readings the hub already had")
     let all = try hubReadings(hub).values.flatMap { $0.map(\.sequence) }.sorted()
     XCTAssertEqual(Set(all).count, all.count, "nothing twice")
     XCTAssertEqual(hubReadingCount(hub), Int64(all.count), "the hub stored each reading once")
@@ -152,7 +167,9 @@ final class DurableOutboxEndToEndTests: XCTestCase {
       }
       XCTAssertEqual(ofRun, Array(run.first...last), "run \(index): nothing lost")
     }
-    print("DurableOutboxEndToEndTests: runs \(runs), \(all.count) readings")
+    print(
+      "DurableOutboxEndToEndTests: runs \(runs), \(all.count) readings, \(resentRuns) restarts "
+        + "resent readings the hub had")
   }
 
   func testATornTailIsDroppedButDamageStopsTheStartAndOneDirectoryHasOneAppliance() throws {
@@ -191,11 +208,14 @@ final class DurableOutboxEndToEndTests: XCTestCase {
     XCTAssertEqual(try Data(contentsOf: log), damaged, "the damaged log is left as it is")
   }
 
-  /// The last sequence number of an earlier run's outbox, from the appliance's start message.
-  private func lastWaitingSequence(in output: String) -> Int64? {
+  /// The first and last sequence numbers of an earlier run's outbox, from the appliance's start
+  /// message `... waiting from an earlier run (seq A through B)`.
+  private func waitingSequences(in output: String) -> (first: Int64, last: Int64)? {
     guard let line = output.split(separator: "\n").first(where: { $0.contains("waiting from") }),
-      let through = line.range(of: " through ")
+      let seq = line.range(of: "(seq "), let through = line.range(of: " through "),
+      let first = Int64(line[seq.upperBound...].prefix { $0.isNumber }),
+      let last = Int64(line[through.upperBound...].prefix { $0.isNumber })
     else { return nil }
-    return Int64(line[through.upperBound...].prefix { $0.isNumber })
+    return (first, last)
   }
 }
