@@ -48,7 +48,14 @@ final class SimulatedApplianceBoard {
       ]
     }
     self.chips = chips.map { ($0.address, $0.chipName) }
-    scheduler = SamplingScheduler(chips: chips.map { ($0, interval) }, start: start)
+    scheduler = SamplingScheduler(
+      chips: chips.map { chip in
+        // The SGP30's datasheet asks for Measure_air_quality once a second, which its dynamic
+        // baseline compensation relies on; the other chips measure at the appliance's interval.
+        let isSGP30: Bool
+        if case .sgp30 = chip.driver { isSGP30 = true } else { isSGP30 = false }
+        return (chip, isSGP30 ? min(interval, .seconds(1)) : interval)
+      }, start: start)
     moveEnvironment(to: start)
   }
 
