@@ -4,7 +4,8 @@
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
 //   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
-//   HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard, ApplianceProfiles;
+//   RecordLog, HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard,
+//   ApplianceProfiles;
 // - host layers for the Linux `process` target: HostPlatform, LinuxHardware and the executables.
 import PackageDescription
 
@@ -17,8 +18,14 @@ let coreTargets: [Target] = [
   .target(name: "HTTP", dependencies: ["Time"]),
   .target(name: "Net", dependencies: ["Time", "Hashing", "Randomness"]),
   .target(name: "Readings", dependencies: ["Time", "JSON"]),
-  .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Hashing", "Readings"]),
-  .target(name: "ApplianceCore", dependencies: ["Time", "JSON", "HTTP", "Randomness", "Readings"]),
+  .target(name: "RecordLog", dependencies: ["Hashing"]),
+  .target(name: "HubCore", dependencies: ["Time", "JSON", "HTTP", "Readings", "RecordLog"]),
+  .target(
+    name: "ApplianceCore",
+    dependencies: [
+      "Time", "JSON", "HTTP", "Randomness", "Readings", "RecordLog", "BoardSupport",
+      "SensorDrivers",
+    ]),
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
   .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport", "Randomness"]),
@@ -41,8 +48,13 @@ let hostTargets: [Target] = [
     dependencies: ["Time", "BoardSupport", "HostPlatform", "CI2CDev", "CLibgpiod"]),
   .executableTarget(name: "ethernet-switch", dependencies: ["HostPlatform"]),
   .executableTarget(name: "bench-httpd", dependencies: ["HTTP", "HostPlatform"]),
-  .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform"]),
-  .executableTarget(name: "appliance", dependencies: ["ApplianceCore", "HostPlatform"]),
+  .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform", "RecordLog"]),
+  .executableTarget(
+    name: "appliance",
+    dependencies: [
+      "ApplianceCore", "HostPlatform", "RecordLog", "BoardSupport", "SensorDrivers",
+      "SimulatedBoard",
+    ]),
 ]
 
 let testTargets: [Target] = [
@@ -53,8 +65,11 @@ let testTargets: [Target] = [
   .testTarget(name: "NetTests", dependencies: ["Net", "Randomness"]),
   .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
   .testTarget(name: "ReadingsTests", dependencies: ["Readings", "JSON"]),
-  .testTarget(name: "HubCoreTests", dependencies: ["HubCore"]),
-  .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
+  .testTarget(name: "RecordLogTests", dependencies: ["RecordLog"]),
+  .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "RecordLog"]),
+  .testTarget(
+    name: "ApplianceCoreTests",
+    dependencies: ["ApplianceCore", "RecordLog", "SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),

@@ -6,8 +6,6 @@ import Time
 
 /// Settings of a `ReadingPublisher`.
 public struct PublisherConfiguration: Sendable {
-  /// Readings kept while the hub is unreachable; past this the oldest are dropped and counted.
-  public var maximumPendingReadings = 10_000
   /// Readings sent in one request.
   public var maximumBatchReadings = 200
   /// The wait after the first failure; it doubles with each further failure.
@@ -19,10 +17,14 @@ public struct PublisherConfiguration: Sendable {
   public init() {}
 }
 
-/// The appliance's side of publishing: an outbox of readings, sent in batches to the hub and
-/// dropped only when the hub acknowledges them by sequence number.
+/// The appliance's side of publishing: readings wait in a durable outbox (`ReadingOutbox`), are
+/// sent in batches to the hub, and leave the outbox only when the hub acknowledges them by
+/// sequence number.
 ///
-/// Sans-IO: the platform asks for the next request with `nextRequest(now:)`, carries it to the hub
+/// Sans-IO: the platform writes the outbox's log bytes (`takeUnwrittenLog()`) after each change
+/// and makes those of new readings durable before it asks for a request: a reading is on disk
+/// before it is offered to the hub, so a crash cannot lose a reading the hub has not stored. The
+/// platform asks for the next request with `nextRequest(now:)`, carries it to the hub
 /// however it can, and reports the answer with `handleResponse(_:now:)` or the failure with
 /// `handleFailure(_:now:)`; a request that goes unanswered is the transport's to time out, and it
 /// reports that as a failure. While the hub is unreachable the outbox fills and attempts back off
@@ -42,25 +44,27 @@ public struct ReadingPublisher {
   public let applianceID: String
   /// The settings.
   public let configuration: PublisherConfiguration
-  /// Readings not yet acknowledged, oldest first.
-  public private(set) var pending: [Reading] = []
-  /// Readings dropped because the outbox was full.
-  public private(set) var overflowCount = 0
-  /// The highest sequence the hub has acknowledged.
-  public private(set) var acknowledgedSequence: UInt64 = 0
-  /// How many of the oldest pending readings the request that is out carries.
+  /// Readings not yet acknowledged, oldest first, and the log that keeps them.
+  public private(set) var outbox: ReadingOutbox
+  /// How many of the oldest outbox entries the request that is out carries.
   private var inFlightCount: Int?
   private var retryAt: Instant = .zero
   private var consecutiveFailures = 0
   private var random: SeededRandom
 
-  /// A publisher for `applianceID`; `seed` drives the retry jitter.
-  public init(applianceID: String, configuration: PublisherConfiguration = .init(), seed: UInt64) {
+  /// A publisher for `applianceID` over `outbox` (empty, or rebuilt from its log); `seed`
+  /// drives the retry jitter.
+  public init(
+    applianceID: String, outbox: ReadingOutbox, configuration: PublisherConfiguration = .init(),
+    seed: UInt64
+  ) {
     precondition(Identifier.isValid(applianceID))
     precondition(configuration.maximumBatchReadings >= 1)
     precondition(configuration.maximumBatchReadings <= ReadingBatch.maximumReadings)
-    precondition(configuration.maximumPendingReadings >= configuration.maximumBatchReadings)
+    // Room to merge readings beside a batch that is out, which is never merged.
+    precondition(outbox.capacity >= 2 * configuration.maximumBatchReadings)
     self.applianceID = applianceID
+    self.outbox = outbox
     self.configuration = configuration
     self.random = SeededRandom(seed: seed)
   }
@@ -68,30 +72,38 @@ public struct ReadingPublisher {
   /// Whether a request is out and not yet answered.
   public var isAwaitingResponse: Bool { inFlightCount != nil }
 
-  /// Puts a reading in the outbox. Sequence numbers must increase.
+  /// Puts a reading in the outbox, downsampling older readings if it is full (see
+  /// `ReadingOutbox`). Sequence numbers must increase. Write the log bytes and make them
+  /// durable before the next `nextRequest`.
   public mutating func enqueue(_ reading: Reading) {
-    precondition(reading.sequence > (pending.last?.sequence ?? acknowledgedSequence))
-    if pending.count == configuration.maximumPendingReadings {
-      // Only readings not yet in a request may go: the in-flight ones may already be stored.
-      let protectedCount = inFlightCount ?? 0
-      precondition(protectedCount < pending.count)
-      pending.remove(at: protectedCount)
-      overflowCount += 1
-    }
-    pending.append(reading)
-    assert(pending.count <= configuration.maximumPendingReadings)
+    // Readings in the request that is out are left alone: the hub may already have them.
+    outbox.add(reading, protectedCount: inFlightCount ?? 0)
+    assert(outbox.entries.count <= outbox.capacity)
+  }
+
+  /// The outbox log bytes of every change since the last call, for the platform to append.
+  public mutating func takeUnwrittenLog() -> [UInt8] {
+    outbox.takeUnwrittenLog()
+  }
+
+  /// Rewrites the outbox log when history dominates it (see `ReadingOutbox.compact()`); nil
+  /// when it does not.
+  public mutating func compactLogIfNeeded() -> [UInt8]? {
+    outbox.needsCompaction ? outbox.compact() : nil
   }
 
   /// When the platform should call `nextRequest` again, if readings wait and no request is out.
   public var deadline: Instant? {
-    inFlightCount == nil && !pending.isEmpty ? retryAt : nil
+    inFlightCount == nil && !outbox.entries.isEmpty ? retryAt : nil
   }
 
   /// The next request for the hub, if readings wait and no attempt is out or backing off.
   public mutating func nextRequest(now: Instant) -> HTTPClientRequest? {
-    guard inFlightCount == nil, !pending.isEmpty, now >= retryAt else { return nil }
-    let count = min(pending.count, configuration.maximumBatchReadings)
-    let batch = ReadingBatch(applianceID: applianceID, readings: Array(pending[..<count]))
+    precondition(outbox.unwrittenLog.isEmpty, "readings are offered only once they are logged")
+    guard inFlightCount == nil, !outbox.entries.isEmpty, now >= retryAt else { return nil }
+    let count = min(outbox.entries.count, configuration.maximumBatchReadings)
+    let batch = ReadingBatch(
+      applianceID: applianceID, readings: outbox.entries[..<count].map { $0.reading })
     inFlightCount = count
     var headers = HTTPHeaders()
     headers.add(name: "Content-Type", value: "application/json")
@@ -108,13 +120,14 @@ public struct ReadingPublisher {
       guard let acknowledged = acknowledgedSequence(in: response.body) else {
         return retry("the hub's answer has no acknowledged_seq", now: now)
       }
-      let before = pending.count
-      pending.removeAll { $0.sequence <= acknowledged }
-      acknowledgedSequence = max(acknowledgedSequence, acknowledged)
+      let before = outbox.entries.count
+      if acknowledged > 0 { outbox.deliver(through: acknowledged) }
       consecutiveFailures = 0
-      return .acknowledged(count: before - pending.count, acknowledgedSequence: acknowledged)
+      return .acknowledged(
+        count: before - outbox.entries.count, acknowledgedSequence: acknowledged)
     case 400, 422:
-      pending.removeFirst(sentCount)
+      precondition(sentCount <= outbox.entries.count, "a batch that is out is never merged")
+      outbox.reject(through: outbox.entries[sentCount - 1].reading.sequence)
       consecutiveFailures = 0
       return .rejected(count: sentCount, message: String(decoding: response.body, as: UTF8.self))
     default:

@@ -1,10 +1,11 @@
 import Randomness
 
-/// Stand-in physical models for the two appliance kinds, so that `make run` shows plausible,
-/// slowly changing readings before real chips or the simulated board are wired in.
+/// Stand-in physical models for the two appliance kinds: plausible, slowly changing values
+/// (soil drying and watered, a fridge door opening, food spoiling).
 ///
-/// These are not chip simulations: they produce values directly. The simulated board with chip
-/// models that speak each sensor's byte protocol replaces them (see docs/ARCHITECTURE.md).
+/// These are not chip simulations: they produce values directly. The appliance sets them as the
+/// `PhysicalEnvironment` that the simulated board's chip models measure, and publishes what the
+/// drivers read from those chips over their byte protocols (see docs/ARCHITECTURE.md).
 public struct SimulatedEnvironment: Sendable {
   /// Which appliance this environment surrounds.
   public enum Kind: String, Sendable, CaseIterable {
@@ -12,18 +13,6 @@ public struct SimulatedEnvironment: Sendable {
     case plantPot = "plant-pot"
     /// A fridge: TVOC, eCO2, temperature and humidity.
     case fridge
-  }
-
-  /// One simulated sensor's output at one moment.
-  public struct Sample: Equatable, Sendable {
-    /// The sensor's local name; the appliance prefixes its own id.
-    public var sensorName: String
-    /// The measured quantity, for example `soil_moisture`.
-    public var quantity: String
-    /// The unit of `value`.
-    public var unit: String
-    /// The value.
-    public var value: Double
   }
 
   /// The appliance kind.
@@ -49,7 +38,7 @@ public struct SimulatedEnvironment: Sendable {
   }
 
   /// Advances the models by `realSeconds` of wall time and reads every sensor.
-  public mutating func advance(realSeconds: Double) -> [Sample] {
+  public mutating func advance(realSeconds: Double) -> [SampledValue] {
     precondition(realSeconds >= 0 && realSeconds.isFinite)
     let step = realSeconds * timeScale
     simulatedSeconds += step
@@ -59,7 +48,7 @@ public struct SimulatedEnvironment: Sendable {
     }
   }
 
-  private mutating func advancePlantPot(simulatedSeconds step: Double) -> [Sample] {
+  private mutating func advancePlantPot(simulatedSeconds step: Double) -> [SampledValue] {
     // Potting soil loses roughly 0.5 to 1 percentage point of moisture an hour indoors.
     soilMoisturePercent -= step / 3600 * (0.6 + 0.4 * daylight())
     if soilMoisturePercent < 22 {
@@ -68,16 +57,16 @@ public struct SimulatedEnvironment: Sendable {
     let airCelsius = 20.5 + 2.5 * daylight() + 0.08 * random.nextStandardNormal()
     let soilReading = soilMoisturePercent + 0.3 * random.nextStandardNormal()
     return [
-      Sample(
+      SampledValue(
         sensorName: "soil", quantity: "soil_moisture", unit: "%",
         value: rounded(soilReading, places: 1)),
-      Sample(
+      SampledValue(
         sensorName: "air", quantity: "temperature", unit: "°C",
         value: rounded(airCelsius, places: 2)),
     ]
   }
 
-  private mutating func advanceFridge(simulatedSeconds step: Double) -> [Sample] {
+  private mutating func advanceFridge(simulatedSeconds step: Double) -> [SampledValue] {
     // The door opens a few times an hour for about half a minute.
     if doorOpenSeconds <= 0, random.nextUnit() < step / 1200 {
       doorOpenSeconds = 20 + 30 * random.nextUnit()
@@ -95,16 +84,16 @@ public struct SimulatedEnvironment: Sendable {
     let tvocPartsPerBillion = 40 + 120 * spoilage * spoilage + 6 * random.nextStandardNormal()
     let eco2PartsPerMillion = 420 + 0.9 * tvocPartsPerBillion + 8 * random.nextStandardNormal()
     return [
-      Sample(
+      SampledValue(
         sensorName: "voc", quantity: "tvoc", unit: "ppb",
         value: rounded(max(0, tvocPartsPerBillion), places: 0)),
-      Sample(
+      SampledValue(
         sensorName: "co2", quantity: "eco2", unit: "ppm",
         value: rounded(max(400, eco2PartsPerMillion), places: 0)),
-      Sample(
+      SampledValue(
         sensorName: "air", quantity: "temperature", unit: "°C",
         value: rounded(fridgeCelsius + 0.05 * random.nextStandardNormal(), places: 2)),
-      Sample(
+      SampledValue(
         sensorName: "humidity", quantity: "humidity", unit: "%RH",
         value: rounded(fridgeHumidityPercent + 0.3 * random.nextStandardNormal(), places: 1)),
     ]

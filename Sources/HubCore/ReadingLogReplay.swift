@@ -1,8 +1,9 @@
 import JSON
 import Readings
+import RecordLog
 import Time
 
-// How accepted batches are written into, and read back from, the reading log (`ReadingLogFormat`
+// How accepted batches are written into, and read back from, the reading log (`RecordLogFormat.readingLog`
 // frames the records; this file decides what a record holds).
 
 extension AcceptedBatch: JSONEncodable, JSONDecodable {
@@ -26,7 +27,7 @@ extension AcceptedBatch: JSONEncodable, JSONDecodable {
   public func logRecord() -> [UInt8] {
     var json = JSONWriter()
     encode(to: &json)
-    return ReadingLogFormat.record(payload: json.bytes)
+    return RecordLogFormat.record(payload: json.bytes)
   }
 }
 
@@ -37,8 +38,8 @@ public enum ReadingLogReplay {
   /// A record whose checksum is right but whose contents this version cannot read stops the
   /// replay with its offset: skipping it would silently lose readings.
   public static func replay(
-    _ record: ReadingLogRecord, into index: inout SensorIndex
-  ) throws(ReadingLogError) {
+    _ record: RecordLogRecord, into index: inout SensorIndex
+  ) throws(RecordLogError) {
     let document: JSONValue
     do throws(JSONParseError) {
       document = try JSONParser.parse(record.payload)

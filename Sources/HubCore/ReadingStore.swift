@@ -47,7 +47,7 @@ public struct ReadingStoreError: Error, Sendable, CustomStringConvertible {
 ///   a failed `sync`.
 /// - A failed `append` is answered with 503; batches appended before it are unaffected.
 ///
-/// Today's implementation is an append-only log file (`ReadingLogFormat`); the git-like
+/// Today's implementation is an append-only log file (`RecordLogFormat.readingLog`); the git-like
 /// versioned store takes its place behind this protocol.
 public protocol ReadingStore {
   /// A short name for health reports, such as `append-only-log`.

@@ -12,67 +12,147 @@ enum HubTransport {
   case ownStack(NetworkStack)
 }
 
-/// A simulated appliance on the `process` target: samples its environment on a timer and
-/// publishes through `ReadingPublisher`, one TCP connection per request.
+/// A simulated appliance on the `process` target: samples the chips of its board when the
+/// board's `SamplingScheduler` says, keeps each reading in the durable outbox (`ReadingPublisher`
+/// over `ReadingOutbox`, logged in `OutboxLogFile`) before offering it, and publishes one TCP
+/// connection per request.
+///
+/// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`). What it samples
+/// and publishes is kept in `api`'s status for the local JSON API.
 final class ApplianceRuntime {
   private let loop: EventLoop
   private let transport: HubTransport
   private let applianceID: String
   private let hub: HubAddress
-  private let sampleInterval: Duration
-  private var environment: SimulatedEnvironment
+  private let clock: ApplianceClock
+  private let board: SimulatedApplianceBoard
   private var publisher: ReadingPublisher
+  private let outboxLog: OutboxLogFile
   private var sequences: SequenceReservation
-  private var lastSampleAt: Instant
+  /// The local API's responder, shared with its server; the runtime keeps its status current.
+  let api: HTTPResponderBox<ApplianceAPI>
   private var retryTimer: TimerID?
   private var hubWasReachable = true
+  private var downsampledReported = 0
+  /// Chips whose last turn failed, so that a failure is logged once, not every turn.
+  private var failingChips: Set<UInt8> = []
+  private var isStopping = false
 
-  /// How long one publish may take, connecting included.
+  /// How long one publish may take, connecting included (real time).
   static let requestTimeout = Duration.seconds(15)
 
   init(
     loop: EventLoop, transport: HubTransport, applianceID: String, hub: HubAddress,
-    sampleInterval: Duration, environment: SimulatedEnvironment, sequences: SequenceReservation,
-    seed: UInt64
+    clock: ApplianceClock, board: SimulatedApplianceBoard, publisher: ReadingPublisher,
+    outboxLog: OutboxLogFile, sequences: SequenceReservation
   ) {
     self.loop = loop
     self.transport = transport
     self.applianceID = applianceID
     self.hub = hub
-    self.sampleInterval = sampleInterval
-    self.environment = environment
+    self.clock = clock
+    self.board = board
+    self.publisher = publisher
+    self.outboxLog = outboxLog
     self.sequences = sequences
-    self.publisher = ReadingPublisher(applianceID: applianceID, seed: seed)
-    self.lastSampleAt = loop.now
+    var status = ApplianceStatus(applianceID: applianceID, board: "sim", chips: board.chips)
+    status.outboxCapacity = publisher.outbox.capacity
+    api = HTTPResponderBox(ApplianceAPI(status: status))
   }
 
-  /// Starts sampling at once and then every `sampleInterval`.
+  /// Reports what waits from an earlier run, then starts sampling.
   func start() {
+    let entries = publisher.outbox.entries
+    if let first = entries.first, let last = entries.last {
+      log(
+        "outbox: \(entries.count) readings waiting from an earlier run "
+          + "(seq \(first.reading.sequence) through \(last.reading.sequence))")
+    }
     sample()
   }
 
+  /// Runs the chips that are due, makes their readings durable in the outbox log, then
+  /// publishes, and comes back at the board's next deadline.
   private func sample() {
-    let now = MonotonicClock.now()
-    let elapsed = now.duration(since: lastSampleAt)
-    lastSampleAt = now
-    let seconds = Double(elapsed.nanosecondsClamped) / 1e9
-    let time = WallClock.now()
-    for sample in environment.advance(realSeconds: seconds) {
-      let sequence: UInt64
-      do throws(SequenceReservationError) {
-        sequence = try sequences.take()
-      } catch {
-        log("cannot reserve sequence numbers, stopping: \(error)")
-        loop.stop()
-        return
+    guard !isStopping else { return }
+    let now = clock.now()
+    let time = clock.wallTime(at: now)
+    for event in board.poll(now: now) {
+      switch event {
+      case .sampled(let address, let values):
+        if failingChips.remove(address.value) != nil { log("sensor at \(address) answers again") }
+        api.responder.status.setState(.measuring, ofChipAt: address)
+        for value in values {
+          let sequence: UInt64
+          do throws(SequenceReservationError) {
+            sequence = try sequences.take()
+          } catch {
+            return stop("cannot reserve sequence numbers, stopping: \(error)")
+          }
+          let reading = Reading(
+            sensorID: "\(applianceID).\(value.sensorName)", quantity: value.quantity,
+            unit: value.unit, value: value.value, time: time, sequence: sequence)
+          publisher.enqueue(reading)
+          api.responder.status.record(reading)
+        }
+      case .failed(let address, let error):
+        api.responder.status.setState(.failing("\(error)"), ofChipAt: address)
+        if failingChips.insert(address.value).inserted {
+          log("sensor at \(address): \(error); no readings from it until it answers again")
+        }
       }
-      publisher.enqueue(
-        Reading(
-          sensorID: "\(applianceID).\(sample.sensorName)", quantity: sample.quantity,
-          unit: sample.unit, value: sample.value, time: time, sequence: sequence))
     }
+    // One fdatasync for every reading of this wake-up, before any of them is offered.
+    guard writeOutboxLog(synchronize: true) else { return }
+    reportDownsampling()
     publish(now: now)
-    _ = loop.schedule(at: now + sampleInterval) { [weak self] in self?.sample() }
+    _ = loop.schedule(at: clock.realInstant(at: board.deadline)) { [weak self] in
+      self?.sample()
+    }
+  }
+
+  /// Appends the outbox's new log records; false (and the appliance stops) if that failed,
+  /// since a reading that is not durable must not be offered.
+  private func writeOutboxLog(synchronize: Bool) -> Bool {
+    defer {
+      api.responder.status.outboxWaitingCount = publisher.outbox.entries.count
+      api.responder.status.outboxDownsampledCount = publisher.outbox.downsampledCount
+      api.responder.status.deliveredSequence = publisher.outbox.deliveredSequence
+    }
+    do {
+      try outboxLog.append(publisher.takeUnwrittenLog(), synchronize: synchronize)
+    } catch {
+      stop("cannot write the outbox log, stopping: \(error)")
+      return false
+    }
+    guard let compacted = publisher.compactLogIfNeeded() else { return true }
+    let lengthBefore = outboxLog.length
+    do {
+      try outboxLog.replace(with: compacted)
+    } catch {
+      stop("cannot compact the outbox log, stopping: \(error)")
+      return false
+    }
+    log("outbox log compacted from \(lengthBefore) to \(compacted.count) bytes")
+    return true
+  }
+
+  private func reportDownsampling() {
+    let count = publisher.outbox.downsampledCount
+    guard count > downsampledReported else { return }
+    // Once per thousand, so that a long outage is a few lines.
+    if downsampledReported == 0 || count / 1000 > downsampledReported / 1000 {
+      log(
+        "outbox full (\(publisher.outbox.capacity) readings): merged \(count) pairs of the "
+          + "oldest readings into their means so far; none dropped")
+    }
+    downsampledReported = count
+  }
+
+  private func stop(_ message: String) {
+    log(message)
+    isStopping = true
+    loop.stop()
   }
 
   /// Sends the next batch if one is due, or arranges to try again when the backoff ends.
@@ -81,8 +161,9 @@ final class ApplianceRuntime {
     retryTimer = nil
     guard let request = publisher.nextRequest(now: now) else {
       if let deadline = publisher.deadline {
-        retryTimer = loop.schedule(at: deadline) { [weak self] in
-          self?.publish(now: MonotonicClock.now())
+        retryTimer = loop.schedule(at: clock.realInstant(at: deadline)) { [weak self] in
+          guard let self else { return }
+          publish(now: clock.now())
         }
       }
       return
@@ -123,13 +204,16 @@ final class ApplianceRuntime {
   }
 
   private func finishPublishing(_ result: Result<HTTPClientResponse, HTTPExchangeError>) {
-    let now = MonotonicClock.now()
+    guard !isStopping else { return }
+    let now = clock.now()
     let outcome: ReadingPublisher.Outcome
     switch result {
     case .success(let response): outcome = publisher.handleResponse(response, now: now)
     case .failure(let error): outcome = publisher.handleFailure("\(error)", now: now)
     }
     report(outcome)
+    // An acknowledgement need not be durable at once: lost in a crash, it costs a resend.
+    guard writeOutboxLog(synchronize: false) else { return }
     publish(now: now)
   }
 
@@ -148,9 +232,6 @@ final class ApplianceRuntime {
         log("hub \(hub) unreachable (\(reason)); keeping readings, retrying in \(delay)")
       }
       hubWasReachable = false
-      if publisher.overflowCount > 0 {
-        log("outbox full: \(publisher.overflowCount) oldest readings dropped so far")
-      }
     }
   }
 

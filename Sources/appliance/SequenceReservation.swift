@@ -12,26 +12,29 @@ struct SequenceReservation {
   static let blockSize: UInt64 = 1000
 
   private let path: String
-  private var next: UInt64
+  private var nextSequence: UInt64
   private var reservedThrough: UInt64
+
+  /// The number `take()` returns next; every number handed out before is below it.
+  var next: UInt64 { nextSequence }
 
   /// Continues after the last block reserved in `path` (a new file starts at 1).
   init(path: String) throws(SequenceReservationError) {
     self.path = path
     let stored = try Self.read(path)
-    next = stored + 1
+    nextSequence = stored + 1
     reservedThrough = stored
   }
 
   /// The next sequence number.
   mutating func take() throws(SequenceReservationError) -> UInt64 {
-    if next > reservedThrough {
-      let through = next + Self.blockSize - 1
+    if nextSequence > reservedThrough {
+      let through = nextSequence + Self.blockSize - 1
       try Self.write(through, to: path)
       reservedThrough = through
     }
-    defer { next += 1 }
-    return next
+    defer { nextSequence += 1 }
+    return nextSequence
   }
 
   private static func read(_ path: String) throws(SequenceReservationError) -> UInt64 {

@@ -1,5 +1,7 @@
-// A sensor appliance on the `process` target. Today its readings come from the stand-in
-// `SimulatedEnvironment`; real chips and the simulated board replace it (docs/ARCHITECTURE.md).
+// A sensor appliance on the `process` target. Its drivers read the simulated board's chip
+// models (`--board sim`), whose physical world the stand-in `SimulatedEnvironment` moves; real
+// boards come with the sensor profiles (docs/ARCHITECTURE.md). Readings wait in a durable outbox
+// in the data directory until the hub acknowledges them.
 
 import ApplianceCore
 import Glibc
@@ -10,9 +12,19 @@ import Readings
 let usage = """
   usage: appliance --kind plant-pot|fridge --hub http://HOST:PORT [options]
     --id ID           appliance id (default: the kind)
-    --interval S      seconds between samples (default 3)
-    --data DIR        where sequence numbers are reserved (default ./appliance-data/ID)
-    --time-scale X    simulated seconds per real second (default 60)
+    --board sim       the board whose chips are read (default and, for now, only: sim, the
+                      simulated I2C bus with chip models of the kind's sensors)
+    --interval S      seconds between a chip's measurements (default 3)
+    --api-port N      serve the local JSON API (/api/v1/sensors, /api/v1/sensors/ID/latest,
+                      /api/v1/health) on port N of every address (or of --net's address)
+    --data DIR        the outbox log and reserved sequence numbers (default ./appliance-data/ID);
+                      one appliance per directory
+    --outbox-limit N  readings kept while the hub is unreachable (default 10000); past that the
+                      oldest are downsampled (pairs of one sensor averaged), never dropped
+    --time-scale X    simulated seconds per real second of the stand-in physical models that
+                      the simulated chips measure (default 60)
+    --clock-rate X    for tests and demos: run the appliance's clock X times faster than real
+                      time (sampling, timestamps, retry backoff; default 1)
     --seed N          seed of the simulation (default: from the id)
     --net SPEC        publish over Loam's own TCP/IP stack instead of the host's sockets:
                         tap:NAME,ip=ADDRESS/PREFIX[,gw=ADDRESS] | tap:NAME,dhcp
@@ -40,9 +52,21 @@ func runAppliance() -> Int32 {
       "appliance: --id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'", to: STDERR_FILENO)
     return 2
   }
+  let boardName = options.value("--board") ?? "sim"
+  guard boardName == "sim" else {
+    writeLine(
+      "appliance: --board \(boardName): only the simulated board (sim) is supported yet; real "
+        + "boards come with the sensor profiles", to: STDERR_FILENO)
+    return 2
+  }
   let interval = options.number("--interval", in: 0.05...86_400) ?? 3
+  let apiPort = options.port("--api-port")
   let dataDirectory = options.value("--data") ?? "appliance-data/\(applianceID)"
   let timeScale = options.number("--time-scale", in: 0.001...1_000_000) ?? 60
+  let clockRate = options.number("--clock-rate", in: 0.001...100_000) ?? 1
+  let publisherConfiguration = PublisherConfiguration()
+  let minimumOutbox = Double(2 * publisherConfiguration.maximumBatchReadings)
+  let outboxLimit = Int(options.number("--outbox-limit", in: minimumOutbox...10_000_000) ?? 10_000)
   let seed = options.number("--seed", in: 0...9e15).map { UInt64($0) } ?? stableHash(applianceID)
   var attachment: NetworkAttachment?
   if let spec = options.value("--net") {
@@ -57,10 +81,23 @@ func runAppliance() -> Int32 {
 
   do {
     try createDirectory(atPath: dataDirectory)
-    // One appliance per data directory: two would hand out the same sequence numbers.
+    // One appliance per data directory: two would hand out the same sequence numbers and
+    // append to one outbox log.
     let lock = try FileLock(path: dataDirectory + "/lock")
     defer { lock.unlock() }
     let sequences = try SequenceReservation(path: dataDirectory + "/sequence")
+    let (outboxLog, outbox) = try OutboxLogFile.open(
+      directory: dataDirectory, capacity: outboxLimit
+    ) { warning in writeLine("appliance \(applianceID): \(warning)") }
+    // Readings in the outbox took their numbers from the reservation, so they are below it,
+    // unless the sequence file was removed: reusing numbers would lose readings at the hub.
+    guard outbox.lastSequence < sequences.next else {
+      writeLine(
+        "appliance \(applianceID): \(dataDirectory)/outbox.log holds seq \(outbox.lastSequence)"
+          + ", at or above the next reserved one (\(sequences.next)); was the sequence file "
+          + "removed? Restore it, or write \(outbox.lastSequence) into it.")
+      return 1
+    }
     let loop = try EventLoop()
     var transport = HubTransport.hostSockets
     var stack: NetworkStack?
@@ -77,13 +114,36 @@ func runAppliance() -> Int32 {
       writeLine("appliance \(applianceID): on Loam's own TCP/IP, \(attachment.device), \(address)")
     }
     defer { stack?.close() }
-    let runtime = ApplianceRuntime(
-      loop: loop, transport: transport, applianceID: applianceID, hub: hub,
-      sampleInterval: .nanoseconds(Int64(interval * 1e9)),
+    let publisher = ReadingPublisher(
+      applianceID: applianceID, outbox: outbox, configuration: publisherConfiguration,
+      seed: seed ^ 0x5EED)
+    let clock = ApplianceClock(rate: clockRate)
+    let board = SimulatedApplianceBoard(
       environment: SimulatedEnvironment(kind: kind, seed: seed, timeScale: timeScale),
-      sequences: sequences, seed: seed ^ 0x5EED)
+      interval: .nanoseconds(Int64(interval * 1e9)), start: clock.now())
+    let runtime = ApplianceRuntime(
+      loop: loop, transport: transport, applianceID: applianceID, hub: hub, clock: clock,
+      board: board, publisher: publisher, outboxLog: outboxLog, sequences: sequences)
+    var apiServer: HTTPServer?
+    var stackAPIServer: StackHTTPServer?
+    if let apiPort {
+      if let stack {
+        stackAPIServer = try StackHTTPServer(stack: stack, port: apiPort, responder: runtime.api)
+      } else {
+        apiServer = try HTTPServer(
+          loop: loop, host: "0.0.0.0", port: apiPort, responder: runtime.api)
+      }
+      writeLine("appliance \(applianceID): local API on port \(apiPort)")
+    }
+    defer {
+      apiServer?.close()
+      withExtendedLifetime(stackAPIServer) {}  // served over the stack until the loop ended
+    }
     try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
-    writeLine("appliance \(applianceID): simulated \(kind.rawValue), publishing to \(hub)")
+    let rate = clockRate == 1 ? "" : ", clock \(clockRate) times real time"
+    writeLine(
+      "appliance \(applianceID): simulated \(kind.rawValue) on the simulated board, publishing to "
+        + "\(hub)\(rate)")
     runtime.start()
     try loop.run()
     if let impairedDevice {

@@ -1,7 +1,8 @@
 import HostPlatform
 import HubCore
+import RecordLog
 
-/// The hub's store for now: `ReadingLogFormat` records in an `AppendOnlyFile`. Records are
+/// The hub's store for now: `RecordLogFormat.readingLog` records in an `AppendOnlyFile`. Records are
 /// written as batches arrive and made durable by one `fdatasync` per loop iteration (`sync`),
 /// before any acknowledgement leaves; a failed `fdatasync` poisons the file (see
 /// `AppendOnlyFile`).
@@ -58,7 +59,9 @@ struct FileReadingLog: ReadingStore {
       }
     }
     if file.length == 0 {
-      do { try file.append(ReadingLogFormat.magic) } catch { throw HubStartError("\(error)") }
+      do { try file.append(RecordLogFormat.readingLog.magic) } catch {
+        throw HubStartError("\(error)")
+      }
     }
     return FileReadingLog(file: file, lock: lock)
   }
@@ -70,8 +73,8 @@ struct FileReadingLog: ReadingStore {
   /// Reads the whole log front to back into `index`, and returns the reader's final state.
   private static func replay(
     _ file: AppendOnlyFile, into index: inout SensorIndex
-  ) throws(HubStartError) -> ReadingLogReader {
-    var reader = ReadingLogReader()
+  ) throws(HubStartError) -> RecordLogReader {
+    var reader = RecordLogReader(format: .readingLog)
     var offset = 0
     while offset < file.length {
       let chunk: [UInt8]
@@ -82,7 +85,7 @@ struct FileReadingLog: ReadingStore {
       }
       guard !chunk.isEmpty else { break }
       offset += chunk.count
-      do throws(ReadingLogError) {
+      do throws(RecordLogError) {
         for record in try reader.read(chunk) {
           try ReadingLogReplay.replay(record, into: &index)
         }

@@ -244,12 +244,14 @@ final class TestNamespace {
   }
 
   /// The sequence numbers, sorted, of every reading of `sensors` that the hub listening on the
-  /// namespace's loopback at `port` holds.
+  /// namespace's loopback at `port` holds. A sensor without readings yet is unknown to the hub
+  /// (a 404 with a JSON error, read as no readings): the fridge's SGP30 gives none during its
+  /// 15 s warm-up.
   func hubSequences(port: Int, sensors: [String]) throws -> [Int64] {
     var sequences: [Int64] = []
     for sensor in sensors {
       let result = try execute([
-        "/usr/bin/curl", "-sS", "-f", "--max-time", "5",
+        "/usr/bin/curl", "-sS", "--max-time", "5",
         "http://127.0.0.1:\(port)/api/v1/sensors/\(sensor)/readings?limit=20000",
       ])
       XCTAssertEqual(result.status, 0, "\(sensor): \(result.output)")

@@ -3,6 +3,7 @@ import HTTP
 import HubCore
 import JSON
 import Readings
+import RecordLog
 import Time
 import XCTest
 
@@ -225,9 +226,10 @@ final class HubServiceTests: XCTestCase {
     _ = try harness.request(
       "POST", "/api/v1/readings",
       body: batchJSON(appliance: "fridge", sequences: [7], sensor: "fridge.voc"))
-    let file = ReadingLogFormat.magic + harness.hub.store.batches.flatMap { $0.logRecord() }
+    let file =
+      RecordLogFormat.readingLog.magic + harness.hub.store.batches.flatMap { $0.logRecord() }
     var replayed = SensorIndex()
-    for record in try ReadingLogFormat.scan(file).records {
+    for record in try RecordLogFormat.readingLog.scan(file).records {
       try ReadingLogReplay.replay(record, into: &replayed)
     }
     XCTAssertEqual(replayed.readingCount, 3)

@@ -1,14 +1,16 @@
 import Hashing
 
-/// Reads a reading log (`ReadingLogFormat`) in pieces of any size, so that a log of any length
+/// Reads a log (`RecordLogFormat`) in pieces of any size, so that a log of any length
 /// is replayed in bounded memory: the reader holds at most one incomplete record.
 ///
 /// Feed the file front to back with `read(_:)`, which returns each record as soon as it is
 /// complete; at the end, `validLength` and `tornTailLength` say where the good records stop.
 /// The last record is torn (not corrupt) when it is incomplete or when its checksum fails and
 /// nothing follows it: a crash mid-append leaves exactly that. A bad checksum with more bytes
-/// after it is corruption, since this hub never appends after an unfinished record.
-public struct ReadingLogReader {
+/// after it is corruption, since a writer never appends after an unfinished record.
+public struct RecordLogReader {
+  /// The kind of log being read.
+  public let format: RecordLogFormat
   /// Bytes from the start of the file to the end of the last good record (or of the magic).
   public private(set) var validLength = 0
   /// Bytes after `validLength` read so far: an incomplete record, or a complete one with a bad
@@ -18,15 +20,17 @@ public struct ReadingLogReader {
   /// Whether `pending` holds a whole record whose checksum failed.
   private var pendingHasBadChecksum = false
 
-  /// A reader at the start of a file.
-  public init() {}
+  /// A reader at the start of a file of `format`.
+  public init(format: RecordLogFormat) {
+    self.format = format
+  }
 
   /// Bytes at the end of the file that belong to a torn record, once the whole file is read.
   public var tornTailLength: Int { pending.count }
 
   /// Takes the next bytes of the file and returns the records they complete, in file order.
-  public mutating func read(_ bytes: some Collection<UInt8>) throws(ReadingLogError)
-    -> [ReadingLogRecord]
+  public mutating func read(_ bytes: some Collection<UInt8>) throws(RecordLogError)
+    -> [RecordLogRecord]
   {
     guard !bytes.isEmpty else { return [] }
     if pendingHasBadChecksum {
@@ -34,13 +38,14 @@ public struct ReadingLogReader {
     }
     pending.append(contentsOf: bytes)
     if !hasReadMagic {
-      let magic = ReadingLogFormat.magic
+      let magic = format.magic
+      let notALog = RecordLogError.notALog(expectedMagic: String(decoding: magic, as: UTF8.self))
       guard pending.count >= magic.count else {
         // A crash while the magic itself was being written: still a (torn) new log.
-        guard magic.starts(with: pending) else { throw .notALog }
+        guard magic.starts(with: pending) else { throw notALog }
         return []
       }
-      guard pending.starts(with: magic) else { throw .notALog }
+      guard pending.starts(with: magic) else { throw notALog }
       pending.removeFirst(magic.count)
       validLength = magic.count
       hasReadMagic = true
@@ -48,15 +53,15 @@ public struct ReadingLogReader {
     return try takeCompleteRecords()
   }
 
-  private mutating func takeCompleteRecords() throws(ReadingLogError) -> [ReadingLogRecord] {
-    var records: [ReadingLogRecord] = []
+  private mutating func takeCompleteRecords() throws(RecordLogError) -> [RecordLogRecord] {
+    var records: [RecordLogRecord] = []
     var position = 0
-    let headerLength = ReadingLogFormat.recordHeaderLength
+    let headerLength = RecordLogFormat.recordHeaderLength
     while pending.count - position >= headerLength {
       let length = Int(readLittleEndian(pending, at: position))
       let checksum = readLittleEndian(pending, at: position + 4)
       let offset = validLength + position
-      guard length <= ReadingLogFormat.maximumPayloadLength else {
+      guard length <= RecordLogFormat.maximumPayloadLength else {
         throw .corruptRecord(offset: offset, reason: "length \(length) is over the record limit")
       }
       let end = position + headerLength + length
@@ -69,7 +74,7 @@ public struct ReadingLogReader {
         pendingHasBadChecksum = true
         break
       }
-      records.append(ReadingLogRecord(offset: offset, payload: Array(payload)))
+      records.append(RecordLogRecord(offset: offset, payload: Array(payload)))
       position = end
     }
     pending.removeFirst(position)

@@ -1,0 +1,117 @@
+import ApplianceCore
+import SensorDrivers
+import SimulatedBoard
+import Time
+import XCTest
+
+/// The scheduler running real drivers against the simulated board's chip models, with the bus's
+/// clock moved to each deadline as a platform's timer would.
+final class SamplingSchedulerTests: XCTestCase {
+  private let soilCalibration = MoistureCalibration(
+    dry: SimulatedSeesawSoilSensor.dryCount, wet: SimulatedSeesawSoilSensor.wetCount)
+
+  /// Polls at each deadline up to `end`; returns every event with the instant it came at.
+  private func run(
+    _ scheduler: inout SamplingScheduler, on bus: SimulatedI2CBus, until end: Instant
+  ) -> [(at: Instant, event: SamplingScheduler.Event)] {
+    var events: [(Instant, SamplingScheduler.Event)] = []
+    var busReference = bus
+    for _ in 0..<10_000 {
+      let deadline = scheduler.deadline
+      guard deadline <= end else { break }
+      XCTAssertGreaterThanOrEqual(deadline, bus.now, "deadlines never go back")
+      bus.now = deadline
+      for event in scheduler.poll(on: &busReference, now: deadline) {
+        events.append((deadline, event))
+      }
+    }
+    return events
+  }
+
+  func testEachChipMeasuresOnItsOwnGridAndItsValuesAreTheEnvironments() {
+    let bus = SimulatedI2CBus(
+      environment: PhysicalEnvironment(
+        temperatureCelsius: 18.5, soilMoisturePercent: 37))
+    bus.attach(SimulatedSeesawSoilSensor())
+    bus.attach(SimulatedBME280())
+    var scheduler = SamplingScheduler(
+      chips: [
+        (
+          SampledChip(
+            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration, soilSensorName: "soil")),
+          .seconds(1)
+        ),
+        (
+          SampledChip(.bme280(BME280(), temperatureSensorName: "air", humiditySensorName: nil)),
+          .seconds(5)
+        ),
+      ], start: .zero)
+    let events = run(&scheduler, on: bus, until: .zero + .milliseconds(9999))
+    var soil: [(Instant, Double)] = []
+    var air: [Double] = []
+    for (instant, event) in events {
+      guard case .sampled(_, let values) = event else { return XCTFail("\(event)") }
+      for value in values where value.sensorName == "soil" { soil.append((instant, value.value)) }
+      for value in values where value.sensorName == "air" { air.append(value.value) }
+    }
+    XCTAssertEqual(soil.count, 10, "one soil measurement a second")
+    XCTAssertEqual(air.count, 2, "one air measurement every five seconds")
+    for (index, (instant, value)) in soil.enumerated() {
+      // Each measurement starts on the grid and ends after the seesaw's preparation time.
+      let start = Instant.zero + .seconds(index)
+      XCTAssertGreaterThan(instant, start)
+      XCTAssertLessThan(instant, start + .milliseconds(100))
+      XCTAssertEqual(value, 37, accuracy: 0.5)
+    }
+    for value in air { XCTAssertEqual(value, 18.5, accuracy: 0.05) }
+  }
+
+  func testAnUnpluggedChipIsReportedAndMeasuresAgainOncePluggedIn() {
+    let bus = SimulatedI2CBus()
+    let soilChip = SimulatedSeesawSoilSensor()
+    bus.attach(soilChip)
+    var scheduler = SamplingScheduler(
+      chips: [
+        (
+          SampledChip(
+            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration, soilSensorName: "soil")),
+          .seconds(1)
+        )
+      ], start: .zero)
+    XCTAssertEqual(run(&scheduler, on: bus, until: .zero + .milliseconds(2500)).count, 3)
+    soilChip.unplug()
+    let whileUnplugged = run(&scheduler, on: bus, until: .zero + .milliseconds(4500))
+    XCTAssertEqual(whileUnplugged.count, 2)
+    for (_, event) in whileUnplugged {
+      XCTAssertEqual(
+        event, .failed(address: soilChip.address, error: .notResponding(soilChip.address)))
+    }
+    soilChip.plugIn(now: bus.now)
+    let afterwards = run(&scheduler, on: bus, until: .zero + .milliseconds(6500))
+    XCTAssertEqual(afterwards.count, 2)
+    for (_, event) in afterwards {
+      guard case .sampled = event else { return XCTFail("\(event)") }
+    }
+  }
+
+  func testAnSGP30GivesNoValuesWhileItWarmsUp() {
+    let bus = SimulatedI2CBus(environment: PhysicalEnvironment(totalVOCPartsPerBillion: 250))
+    bus.attach(SimulatedSGP30())
+    var scheduler = SamplingScheduler(
+      chips: [
+        (SampledChip(.sgp30(SGP30(), tvocSensorName: "voc", eco2SensorName: "co2")), .seconds(1))
+      ],
+      start: .zero)
+    let events = run(&scheduler, on: bus, until: .zero + .seconds(20))
+    let sampled = events.compactMap { entry -> (Instant, [SampledValue])? in
+      guard case .sampled(_, let values) = entry.event else { return nil }
+      return (entry.at, values)
+    }
+    XCTAssertFalse(sampled.isEmpty)
+    XCTAssertEqual(sampled.count, events.count, "no failures")
+    for (instant, values) in sampled {
+      XCTAssertGreaterThanOrEqual(instant, .zero + SGP30.warmUpDuration)
+      XCTAssertEqual(values.map(\.sensorName), ["voc", "co2"])
+    }
+  }
+}
