@@ -110,8 +110,12 @@ public struct HTTPResponse: Sendable {
 
   /// Whether a field called `name` is one the serializer owns.
   private static func isFramingField(_ name: ArraySlice<UInt8>) -> Bool {
-    equalsIgnoringASCIICase(name, "Content-Length".utf8)
-      || equalsIgnoringASCIICase(name, "Transfer-Encoding".utf8)
-      || equalsIgnoringASCIICase(name, "Connection".utf8)
+    // Asked of every field of every response: the length rules out most names at once.
+    switch name.count {
+    case 14: return equalsIgnoringASCIICase(name, "Content-Length".utf8)
+    case 17: return equalsIgnoringASCIICase(name, "Transfer-Encoding".utf8)
+    case 10: return equalsIgnoringASCIICase(name, "Connection".utf8)
+    default: return false
+    }
   }
 }
