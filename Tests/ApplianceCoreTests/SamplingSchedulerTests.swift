@@ -38,11 +38,11 @@ final class SamplingSchedulerTests: XCTestCase {
       chips: [
         (
           SampledChip(
-            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration, soilSensorName: "soil")),
+            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration), sensorName: "soil"),
           .seconds(1)
         ),
         (
-          SampledChip(.bme280(BME280(), temperatureSensorName: "air", humiditySensorName: nil)),
+          SampledChip(.bme280(BME280()), sensorName: "air"),
           .seconds(5)
         ),
       ], start: .zero)
@@ -74,7 +74,7 @@ final class SamplingSchedulerTests: XCTestCase {
       chips: [
         (
           SampledChip(
-            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration, soilSensorName: "soil")),
+            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration), sensorName: "soil"),
           .seconds(1)
         )
       ], start: .zero)
@@ -99,7 +99,7 @@ final class SamplingSchedulerTests: XCTestCase {
     bus.attach(SimulatedSGP30())
     var scheduler = SamplingScheduler(
       chips: [
-        (SampledChip(.sgp30(SGP30(), tvocSensorName: "voc", eco2SensorName: "co2")), .seconds(1))
+        (SampledChip(.sgp30(SGP30()), sensorName: "voc"), .seconds(1))
       ],
       start: .zero)
     let events = run(&scheduler, on: bus, until: .zero + .seconds(20))
@@ -111,7 +111,7 @@ final class SamplingSchedulerTests: XCTestCase {
     XCTAssertEqual(sampled.count, events.count, "no failures")
     for (instant, values) in sampled {
       XCTAssertGreaterThanOrEqual(instant, .zero + SGP30.warmUpDuration)
-      XCTAssertEqual(values.map(\.sensorName), ["voc", "co2"])
+      XCTAssertEqual(values.map(\.sensorName), ["voc", "voc.eco2"])
     }
   }
 }
