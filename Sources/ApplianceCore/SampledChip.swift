@@ -60,6 +60,9 @@ public struct SampledChip {
   public private(set) var driver: Driver
   private let initialDriver: Driver
   private var phase = Phase.probing
+  /// Set when an SCD4x fails after it was started: it goes on measuring through a failure on
+  /// the bus, and refuses get_serial_number until stop_periodic_measurement.
+  private var isStopDue = false
 
   /// A chip not yet probed, publishing as `sensorName`.
   public init(_ driver: Driver, sensorName: String) {
@@ -102,8 +105,10 @@ public struct SampledChip {
     }
   }
 
-  /// Forgets all progress: the next `measure` probes the chip again.
+  /// Forgets all progress: the next `measure` probes the chip again (an SCD4x that was
+  /// started is stopped first).
   public mutating func reset() {
+    if case .scd4x = driver, phase != .probing { isStopDue = true }
     driver = initialDriver
     phase = .probing
   }
@@ -147,6 +152,14 @@ public struct SampledChip {
       let step = try sensor.probe(on: &bus, now: now)
       driver = .sgp30(sensor)
       return advance(after: step, to: .starting)
+    case .scd4x(var sensor) where isStopDue:
+      // Tried once: if the chip had stopped (or lost power) it does not acknowledge the stop,
+      // and this turn fails; the next one probes.
+      isStopDue = false
+      let step = try sensor.stopPeriodicMeasurement(on: &bus, now: now)
+      driver = .scd4x(sensor)
+      if case .wait = step { isStopDue = true }
+      return advance(after: step, to: .probing)
     case .scd4x(var sensor):
       let step = try sensor.probe(on: &bus, now: now)
       driver = .scd4x(sensor)

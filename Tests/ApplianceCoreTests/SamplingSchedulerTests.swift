@@ -114,4 +114,25 @@ final class SamplingSchedulerTests: XCTestCase {
       XCTAssertEqual(values.map(\.sensorName), ["voc", "voc.eco2"])
     }
   }
+
+  /// A glitch while an SCD4x measures periodically: the chip keeps measuring, and refuses the
+  /// probe's get_serial_number until it is stopped, so the restart stops it first.
+  func testAnSCD4xThatFailedWhileMeasuringIsStoppedAndMeasuresAgain() {
+    let bus = SimulatedI2CBus(environment: PhysicalEnvironment(co2PartsPerMillion: 800))
+    let chip = SimulatedSCD4x()
+    bus.attach(chip)
+    var scheduler = SamplingScheduler(
+      chips: [(SampledChip(.scd4x(SCD4x()), sensorName: "co2"), .seconds(10))], start: .zero)
+    XCTAssertEqual(run(&scheduler, on: bus, until: .zero + .seconds(15)).count, 2)
+    chip.faults.addressNAKsRemaining = 3  // every attempt of one transaction
+    let afterGlitch = run(&scheduler, on: bus, until: .zero + .seconds(45))
+    guard case .failed = afterGlitch.first?.event else { return XCTFail("\(afterGlitch)") }
+    let recovered = afterGlitch.dropFirst().compactMap { entry -> Double? in
+      guard case .sampled(_, let values) = entry.event else { return nil }
+      return values.first?.value
+    }
+    XCTAssertEqual(afterGlitch.count - 1, recovered.count, "no failure after the glitch")
+    XCTAssertFalse(recovered.isEmpty)
+    for value in recovered { XCTAssertEqual(value, 800, accuracy: 30) }
+  }
 }
