@@ -143,11 +143,11 @@ public struct SampledChip {
     case .ads1115(var sensor, let channel, let calibration):
       try sensor.probe(on: &bus)
       driver = .ads1115(sensor, channel: channel, calibration: calibration)
-      return advance(after: DriverStep<Void>.done(()), to: .measuring)
+      return moveOn(to: .measuring)
     case .bme280(var sensor):
       try sensor.probe(on: &bus)
       driver = .bme280(sensor)
-      return advance(after: DriverStep<Void>.done(()), to: .measuring)
+      return moveOn(to: .measuring)
     case .sgp30(var sensor):
       let step = try sensor.probe(on: &bus, now: now)
       driver = .sgp30(sensor)
@@ -165,7 +165,7 @@ public struct SampledChip {
       driver = .scd4x(sensor)
       return advance(after: step, to: .starting)
     case .ccs811:
-      return advance(after: DriverStep<Void>.done(()), to: .starting)
+      return moveOn(to: .starting)
     }
   }
 
@@ -189,7 +189,7 @@ public struct SampledChip {
       driver = .ccs811(sensor)
       return advance(after: step, to: .measuring)
     case .seesawSoil, .ads1115, .bme280:
-      return advance(after: DriverStep<Void>.done(()), to: .measuring)
+      return moveOn(to: .measuring)
     }
   }
 
@@ -266,9 +266,13 @@ public struct SampledChip {
   ) -> DriverStep<[SampledValue]> {
     switch step {
     case .wait(let instant): return .wait(until: instant)
-    case .done:
-      phase = next
-      return .done([])
+    case .done: return moveOn(to: next)
     }
+  }
+
+  /// Moves the chip to `next` at once, for a phase this chip has nothing to do in.
+  private mutating func moveOn(to next: Phase) -> DriverStep<[SampledValue]> {
+    phase = next
+    return .done([])
   }
 }

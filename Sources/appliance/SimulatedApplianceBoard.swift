@@ -43,15 +43,18 @@ final class SimulatedApplianceBoard: ApplianceBoard {
 
   /// The model of the chip `sensor` names, at its address.
   private static func chipModel(of sensor: SensorConfiguration) -> any SimulatedI2CChip {
-    switch (sensor.chip, sensor.options) {
-    case (.seesaw, _): return SimulatedSeesawSoilSensor(address: sensor.address)
-    case (.ads1115, .ads1115(let channel, _, _)):
+    switch sensor.chip {
+    case .seesaw: return SimulatedSeesawSoilSensor(address: sensor.address)
+    case .ads1115:
+      guard case .ads1115(let channel, _, _) = sensor.options else {
+        preconditionFailure("SensorConfiguration decodes the options of its chip")
+      }
+      // The model's analog probe sits on the channel the profile reads.
       return SimulatedADS1115(address: sensor.address, probeChannel: channel)
-    case (.ads1115, _): return SimulatedADS1115(address: sensor.address)
-    case (.bme280, _): return SimulatedBME280(address: sensor.address)
-    case (.sgp30, _): return SimulatedSGP30()
-    case (.scd4x, _): return SimulatedSCD4x()
-    case (.ccs811, _): return SimulatedCCS811(address: sensor.address)
+    case .bme280: return SimulatedBME280(address: sensor.address)
+    case .sgp30: return SimulatedSGP30()
+    case .scd4x: return SimulatedSCD4x()
+    case .ccs811: return SimulatedCCS811(address: sensor.address)
     }
   }
 }
