@@ -4,8 +4,8 @@
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
 //   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
-//   RecordLog, HubCore, ApplianceCore, BoardSupport, SensorDrivers, SimulatedBoard,
-//   ApplianceProfiles;
+//   RecordLog, HubCore, BoardSupport, SensorDrivers, SimulatedBoard, ApplianceProfiles,
+//   ApplianceCore;
 // - host layers for the Linux `process` target: HostPlatform, LinuxHardware and the executables.
 import PackageDescription
 
@@ -24,7 +24,7 @@ let coreTargets: [Target] = [
     name: "ApplianceCore",
     dependencies: [
       "Time", "JSON", "HTTP", "Randomness", "Readings", "RecordLog", "BoardSupport",
-      "SensorDrivers",
+      "SensorDrivers", "ApplianceProfiles",
     ]),
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
@@ -52,8 +52,8 @@ let hostTargets: [Target] = [
   .executableTarget(
     name: "appliance",
     dependencies: [
-      "ApplianceCore", "HostPlatform", "RecordLog", "BoardSupport", "SensorDrivers",
-      "SimulatedBoard",
+      "ApplianceCore", "ApplianceProfiles", "HostPlatform", "LinuxHardware", "RecordLog",
+      "BoardSupport", "SensorDrivers", "SimulatedBoard",
     ]),
 ]
 
@@ -69,7 +69,9 @@ let testTargets: [Target] = [
   .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "RecordLog"]),
   .testTarget(
     name: "ApplianceCoreTests",
-    dependencies: ["ApplianceCore", "RecordLog", "SensorDrivers", "SimulatedBoard"]),
+    dependencies: [
+      "ApplianceCore", "ApplianceProfiles", "RecordLog", "SensorDrivers", "SimulatedBoard",
+    ]),
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),

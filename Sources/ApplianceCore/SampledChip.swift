@@ -4,7 +4,8 @@ import Time
 
 /// One value a chip measured, named as the appliance publishes it.
 public struct SampledValue: Equatable, Sendable {
-  /// The sensor's local name (`soil`, `air`, ...); the appliance prefixes its own id.
+  /// The sensor's local name (`soil`, `air`, `air.humidity`, ...); the appliance prefixes its
+  /// own id.
   public var sensorName: String
   /// The measured quantity, for example `soil_moisture`.
   public var quantity: String
@@ -29,26 +30,43 @@ public struct SampledValue: Equatable, Sendable {
 /// `.done` with the values of a finished measurement (none while a chip warms up: its values are
 /// then not measurements). After an error the chip starts again from its probe, since a chip that
 /// stopped answering may have lost power.
+///
+/// The hub keeps one quantity per sensor id, so a chip that measures several publishes its first
+/// quantity under the sensor's name and each other one under `<name>.<quantity>`: a BME280 named
+/// `air` gives `air` (temperature), `air.humidity` and `air.pressure`.
 public struct SampledChip {
   /// Which driver, with what it needs.
   public enum Driver {
-    /// The seesaw soil sensor: `soilSensorName` gets soil moisture in percent.
-    case seesawSoil(SeesawSoilSensor, calibration: MoistureCalibration, soilSensorName: String)
-    /// A BME280: `temperatureSensorName` gets °C, and `humiditySensorName`, if any, %RH.
-    case bme280(BME280, temperatureSensorName: String, humiditySensorName: String?)
-    /// An SGP30: `tvocSensorName` gets TVOC in ppb and `eco2SensorName` eCO2 in ppm.
-    case sgp30(SGP30, tvocSensorName: String, eco2SensorName: String)
+    /// The seesaw soil sensor: soil moisture in percent of its capacitance `calibration`.
+    case seesawSoil(SeesawSoilSensor, calibration: MoistureCalibration)
+    /// An ADS1115 reading an analog soil probe on `channel`: soil moisture in percent of the
+    /// probe's voltage `calibration`.
+    case ads1115(ADS1115, channel: Int, calibration: MoistureCalibration)
+    /// A BME280: temperature (°C), humidity (%RH) and pressure (hPa).
+    case bme280(BME280)
+    /// An SGP30: TVOC (ppb) and eCO2 (ppm).
+    case sgp30(SGP30)
+    /// An SCD40 or SCD41: CO2 (ppm), temperature (°C) and humidity (%RH).
+    case scd4x(SCD4x)
+    /// A CCS811: TVOC (ppb) and eCO2 (ppm).
+    case ccs811(CCS811)
   }
 
   private enum Phase { case probing, starting, measuring }
 
+  /// The sensor's local name, under which its first quantity is published.
+  public let sensorName: String
   /// The chip's driver.
   public private(set) var driver: Driver
   private let initialDriver: Driver
   private var phase = Phase.probing
+  /// Set when an SCD4x fails after it was started: it goes on measuring through a failure on
+  /// the bus, and refuses get_serial_number until stop_periodic_measurement.
+  private var isStopDue = false
 
-  /// A chip not yet probed.
-  public init(_ driver: Driver) {
+  /// A chip not yet probed, publishing as `sensorName`.
+  public init(_ driver: Driver, sensorName: String) {
+    self.sensorName = sensorName
     self.driver = driver
     self.initialDriver = driver
   }
@@ -56,23 +74,41 @@ public struct SampledChip {
   /// The chip's address, for health reports and logs.
   public var address: I2CAddress {
     switch driver {
-    case .seesawSoil(let sensor, _, _): return sensor.chip.address
-    case .bme280(let sensor, _, _): return sensor.chip.address
-    case .sgp30(let sensor, _, _): return sensor.chip.address
+    case .seesawSoil(let sensor, _): return sensor.chip.address
+    case .ads1115(let sensor, _, _): return sensor.chip.address
+    case .bme280(let sensor): return sensor.chip.address
+    case .sgp30(let sensor): return sensor.chip.address
+    case .scd4x(let sensor): return sensor.chip.address
+    case .ccs811(let sensor): return sensor.chip.address
     }
   }
 
-  /// Which chip it is, for people: `seesaw`, `BME280`, `SGP30`.
+  /// Which chip it is, for people: `seesaw`, `BME280`, `SGP30`, ...
   public var chipName: String {
     switch driver {
     case .seesawSoil: return "seesaw"
+    case .ads1115: return "ADS1115"
     case .bme280: return "BME280"
     case .sgp30: return "SGP30"
+    case .scd4x: return "SCD4x"
+    case .ccs811: return "CCS811"
     }
   }
 
-  /// Forgets all progress: the next `measure` probes the chip again.
+  /// The names its values are published under, first quantity first.
+  public var publishedNames: [String] {
+    switch driver {
+    case .seesawSoil, .ads1115: return [sensorName]
+    case .bme280: return [sensorName, "\(sensorName).humidity", "\(sensorName).pressure"]
+    case .sgp30, .ccs811: return [sensorName, "\(sensorName).eco2"]
+    case .scd4x: return [sensorName, "\(sensorName).temperature", "\(sensorName).humidity"]
+    }
+  }
+
+  /// Forgets all progress: the next `measure` probes the chip again (an SCD4x that was
+  /// started is stopped first).
   public mutating func reset() {
+    if case .scd4x = driver, phase != .probing { isStopDue = true }
     driver = initialDriver
     phase = .probing
   }
@@ -94,86 +130,134 @@ public struct SampledChip {
     preconditionFailure("a chip's setup did not reach its measuring phase")
   }
 
+  /// Proves the chip answers: its identity, or (for the ADS1115, which has none) a register
+  /// that keeps what it is given. The CCS811's identity check is part of its start.
   private mutating func probe<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<[SampledValue]> {
     switch driver {
-    case .seesawSoil(var sensor, let calibration, let name):
+    case .seesawSoil(var sensor, let calibration):
       let step = try sensor.probe(on: &bus, now: now)
-      driver = .seesawSoil(sensor, calibration: calibration, soilSensorName: name)
+      driver = .seesawSoil(sensor, calibration: calibration)
       return advance(after: step, to: .measuring)
-    case .bme280(var sensor, let temperature, let humidity):
+    case .ads1115(var sensor, let channel, let calibration):
       try sensor.probe(on: &bus)
-      driver = .bme280(sensor, temperatureSensorName: temperature, humiditySensorName: humidity)
-      phase = .measuring
-      return .done([])
-    case .sgp30(var sensor, let tvoc, let eco2):
+      driver = .ads1115(sensor, channel: channel, calibration: calibration)
+      return moveOn(to: .measuring)
+    case .bme280(var sensor):
+      try sensor.probe(on: &bus)
+      driver = .bme280(sensor)
+      return moveOn(to: .measuring)
+    case .sgp30(var sensor):
       let step = try sensor.probe(on: &bus, now: now)
-      driver = .sgp30(sensor, tvocSensorName: tvoc, eco2SensorName: eco2)
+      driver = .sgp30(sensor)
       return advance(after: step, to: .starting)
+    case .scd4x(var sensor) where isStopDue:
+      // Tried once: if the chip had stopped (or lost power) it does not acknowledge the stop,
+      // and this turn fails; the next one probes.
+      isStopDue = false
+      let step = try sensor.stopPeriodicMeasurement(on: &bus, now: now)
+      driver = .scd4x(sensor)
+      if case .wait = step { isStopDue = true }
+      return advance(after: step, to: .probing)
+    case .scd4x(var sensor):
+      let step = try sensor.probe(on: &bus, now: now)
+      driver = .scd4x(sensor)
+      return advance(after: step, to: .starting)
+    case .ccs811:
+      return moveOn(to: .starting)
     }
   }
 
-  /// The SGP30's Init_air_quality; the other chips need no start-up command.
+  /// The start-up command of the chips that measure on their own once started: the SGP30's
+  /// Init_air_quality, the SCD4x's start_periodic_measurement, the CCS811's APP_START and
+  /// drive mode. The other chips measure on request.
   private mutating func start<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<[SampledValue]> {
-    guard case .sgp30(var sensor, let tvoc, let eco2) = driver else {
-      phase = .measuring
-      return .done([])
+    switch driver {
+    case .sgp30(var sensor):
+      let step = try sensor.initAirQuality(on: &bus, now: now)
+      driver = .sgp30(sensor)
+      return advance(after: step, to: .measuring)
+    case .scd4x(var sensor):
+      let step = try sensor.startPeriodicMeasurement(on: &bus, now: now)
+      driver = .scd4x(sensor)
+      return advance(after: step, to: .measuring)
+    case .ccs811(var sensor):
+      let step = try sensor.start(on: &bus, now: now)
+      driver = .ccs811(sensor)
+      return advance(after: step, to: .measuring)
+    case .seesawSoil, .ads1115, .bme280:
+      return moveOn(to: .measuring)
     }
-    let step = try sensor.initAirQuality(on: &bus, now: now)
-    driver = .sgp30(sensor, tvocSensorName: tvoc, eco2SensorName: eco2)
-    return advance(after: step, to: .measuring)
   }
 
   private mutating func takeMeasurement<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<[SampledValue]> {
     assert(phase == .measuring)
+    let names = publishedNames
     switch driver {
-    case .seesawSoil(var sensor, let calibration, let name):
+    case .seesawSoil(var sensor, let calibration):
       let step = try sensor.measureCapacitance(on: &bus, now: now)
-      driver = .seesawSoil(sensor, calibration: calibration, soilSensorName: name)
+      driver = .seesawSoil(sensor, calibration: calibration)
       return step.map { count in
-        let percent = calibration.percent(raw: Double(count))
-        return [
-          SampledValue(sensorName: name, quantity: "soil_moisture", unit: "%", value: percent)
-        ]
+        [value(names[0], "soil_moisture", "%", calibration.percent(raw: Double(count)))]
       }
-    case .bme280(var sensor, let temperature, let humidity):
+    case .ads1115(var sensor, let channel, let calibration):
+      let step = try sensor.measureVolts(channel: channel, on: &bus, now: now)
+      driver = .ads1115(sensor, channel: channel, calibration: calibration)
+      return step.map { volts in
+        [value(names[0], "soil_moisture", "%", calibration.percent(raw: volts))]
+      }
+    case .bme280(var sensor):
       let step = try sensor.measure(on: &bus, now: now)
-      driver = .bme280(sensor, temperatureSensorName: temperature, humiditySensorName: humidity)
+      driver = .bme280(sensor)
       return step.map { measurement in
-        var values = [
-          SampledValue(
-            sensorName: temperature, quantity: "temperature", unit: "°C",
-            value: measurement.temperatureCelsius)
+        [
+          value(names[0], "temperature", "°C", measurement.temperatureCelsius),
+          value(names[1], "humidity", "%RH", measurement.relativeHumidityPercent),
+          value(names[2], "pressure", "hPa", measurement.pressurePascals / 100),
         ]
-        if let humidity {
-          values.append(
-            SampledValue(
-              sensorName: humidity, quantity: "humidity", unit: "%RH",
-              value: measurement.relativeHumidityPercent))
-        }
-        return values
       }
-    case .sgp30(var sensor, let tvoc, let eco2):
+    case .sgp30(var sensor):
       let step = try sensor.measureAirQuality(on: &bus, now: now)
-      driver = .sgp30(sensor, tvocSensorName: tvoc, eco2SensorName: eco2)
+      driver = .sgp30(sensor)
       return step.map { quality in
         // The chip answers fixed values while it warms up: they are not measurements.
         guard !quality.isWarmingUp else { return [] }
         return [
-          SampledValue(
-            sensorName: tvoc, quantity: "tvoc", unit: "ppb",
-            value: Double(quality.totalVOCPartsPerBillion)),
-          SampledValue(
-            sensorName: eco2, quantity: "eco2", unit: "ppm",
-            value: Double(quality.co2EquivalentPartsPerMillion)),
+          value(names[0], "tvoc", "ppb", Double(quality.totalVOCPartsPerBillion)),
+          value(names[1], "eco2", "ppm", Double(quality.co2EquivalentPartsPerMillion)),
+        ]
+      }
+    case .scd4x(var sensor):
+      let step = try sensor.measure(on: &bus, now: now)
+      driver = .scd4x(sensor)
+      return step.map { measurement in
+        [
+          value(names[0], "co2", "ppm", Double(measurement.co2PartsPerMillion)),
+          value(names[1], "temperature", "°C", measurement.temperatureCelsius),
+          value(names[2], "humidity", "%RH", measurement.relativeHumidityPercent),
+        ]
+      }
+    case .ccs811(var sensor):
+      let step = try sensor.measure(on: &bus, now: now)
+      driver = .ccs811(sensor)
+      return step.map { quality in
+        [
+          value(names[0], "tvoc", "ppb", Double(quality.totalVOCPartsPerBillion)),
+          value(names[1], "eco2", "ppm", Double(quality.co2EquivalentPartsPerMillion)),
         ]
       }
     }
+  }
+
+  private func value(
+    _ name: String, _ quantity: String, _ unit: String, _ value: Double
+  ) -> SampledValue {
+    SampledValue(sensorName: name, quantity: quantity, unit: unit, value: value)
   }
 
   /// `step` as a step of this chip's sampling: once it is done, the chip moves to `next`.
@@ -182,9 +266,13 @@ public struct SampledChip {
   ) -> DriverStep<[SampledValue]> {
     switch step {
     case .wait(let instant): return .wait(until: instant)
-    case .done:
-      phase = next
-      return .done([])
+    case .done: return moveOn(to: next)
     }
+  }
+
+  /// Moves the chip to `next` at once, for a phase this chip has nothing to do in.
+  private mutating func moveOn(to next: Phase) -> DriverStep<[SampledValue]> {
+    phase = next
+    return .done([])
   }
 }

@@ -41,3 +41,26 @@ func parentDirectory(of path: String) -> String {
   guard let slash = trimmed.lastIndex(of: "/") else { return "." }
   return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
 }
+
+/// The contents of the small file at `path` (a configuration file), at most `maximumLength`
+/// bytes; a longer file is refused (EFBIG) rather than read in part.
+public func readSmallFile(atPath path: String, maximumLength: Int = 1 << 20) throws(SystemError)
+  -> [UInt8]
+{
+  let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+  guard descriptor >= 0 else { throw .fromErrno("open", subject: path) }
+  defer { close(descriptor) }
+  var contents: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 4096)
+  while true {
+    let count = chunk.withUnsafeMutableBytes { buffer in
+      retryingOnInterrupt { read(descriptor, buffer.baseAddress!, buffer.count) }
+    }
+    guard count >= 0 else { throw .fromErrno("read", subject: path) }
+    guard count > 0 else { return contents }
+    guard contents.count + count <= maximumLength else {
+      throw SystemError(call: "read", subject: path, errorNumber: EFBIG)
+    }
+    contents += chunk[0..<count]
+  }
+}

@@ -12,20 +12,22 @@ enum HubTransport {
   case ownStack(NetworkStack)
 }
 
-/// A simulated appliance on the `process` target: samples the chips of its board when the
+/// An appliance on the `process` target: samples the chips of its board when the
 /// board's `SamplingScheduler` says, keeps each reading in the durable outbox (`ReadingPublisher`
 /// over `ReadingOutbox`, logged in `OutboxLogFile`) before offering it, and publishes one TCP
 /// connection per request.
 ///
 /// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`). What it samples
-/// and publishes is kept in `api`'s status for the local JSON API.
+/// and publishes is kept in `api`'s status for the local JSON API; the board's status LED, if
+/// it has one, blinks at each acknowledgement.
 final class ApplianceRuntime {
   private let loop: EventLoop
   private let transport: HubTransport
   private let applianceID: String
   private let hub: HubAddress
   private let clock: ApplianceClock
-  private let board: SimulatedApplianceBoard
+  private let board: any ApplianceBoard
+  private let statusLED: StatusLED?
   private var publisher: ReadingPublisher
   private let outboxLog: OutboxLogFile
   private var sequences: SequenceReservation
@@ -43,8 +45,8 @@ final class ApplianceRuntime {
 
   init(
     loop: EventLoop, transport: HubTransport, applianceID: String, hub: HubAddress,
-    clock: ApplianceClock, board: SimulatedApplianceBoard, publisher: ReadingPublisher,
-    outboxLog: OutboxLogFile, sequences: SequenceReservation
+    clock: ApplianceClock, board: any ApplianceBoard, statusLED: StatusLED?,
+    publisher: ReadingPublisher, outboxLog: OutboxLogFile, sequences: SequenceReservation
   ) {
     self.loop = loop
     self.transport = transport
@@ -52,10 +54,11 @@ final class ApplianceRuntime {
     self.hub = hub
     self.clock = clock
     self.board = board
+    self.statusLED = statusLED
     self.publisher = publisher
     self.outboxLog = outboxLog
     self.sequences = sequences
-    var status = ApplianceStatus(applianceID: applianceID, board: "sim", chips: board.chips)
+    var status = ApplianceStatus(applianceID: applianceID, board: board.name, chips: board.chips)
     status.outboxCapacity = publisher.outbox.capacity
     api = HTTPResponderBox(ApplianceAPI(status: status))
   }
@@ -221,6 +224,7 @@ final class ApplianceRuntime {
   private func report(_ outcome: ReadingPublisher.Outcome) {
     switch outcome {
     case .acknowledged(let count, let sequence):
+      statusLED?.blink()
       if !hubWasReachable {
         log("hub \(hub) reachable again; delivered \(count) readings (through seq \(sequence))")
       }

@@ -1,28 +1,39 @@
-// A sensor appliance on the `process` target. Its drivers read the simulated board's chip
-// models (`--board sim`), whose physical world the stand-in `SimulatedEnvironment` moves; real
-// boards come with the sensor profiles (docs/ARCHITECTURE.md). Readings wait in a durable outbox
-// in the data directory until the hub acknowledges them.
+// A sensor appliance on the `process` target, composed from a board description
+// (`Boards/<board>/board.json`) and a sensor profile (`Sensors/<kind>.json`): the profile's
+// chips are sampled on the board's bus, simulated (`--board sim`, in a simulated world) or a
+// Raspberry Pi's /dev/i2c-N (docs/ARCHITECTURE.md). Readings wait in a durable outbox in the
+// data directory until the hub acknowledges them.
 
 import ApplianceCore
+import ApplianceProfiles
+import BoardSupport
 import Glibc
 import HostPlatform
+import LinuxHardware
 import Net
 import Readings
+import SimulatedBoard
 
 let usage = """
-  usage: appliance --kind plant-pot|fridge --hub http://HOST:PORT [options]
+  usage: appliance --kind KIND | --profile PATH  --hub http://HOST:PORT [options]
+    --kind KIND       the appliance's kind; its profile is Sensors/KIND.json (plant-pot, fridge)
+    --profile PATH    the sensor profile (default Sensors/KIND.json): its chips, their bus and
+                      addresses, intervals and GPIO roles
+    --board NAME      the board, described in Boards/NAME/board.json (default sim):
+                        sim                       chip models on a simulated bus, in a
+                                                  simulated plant pot or fridge
+                        rpi3b, rpi4b, rpi-zero-2w /dev/i2c-N and the GPIO chip, via Linux
     --id ID           appliance id (default: the kind)
-    --board sim       the board whose chips are read (default and, for now, only: sim, the
-                      simulated I2C bus with chip models of the kind's sensors)
-    --interval S      seconds between a chip's measurements (default 3)
+    --interval S      for demos and tests: seconds between every chip's measurements, instead
+                      of the profile's intervals (the SGP30 measures every second regardless)
     --api-port N      serve the local JSON API (/api/v1/sensors, /api/v1/sensors/ID/latest,
                       /api/v1/health) on port N of every address (or of --net's address)
     --data DIR        the outbox log and reserved sequence numbers (default ./appliance-data/ID);
                       one appliance per directory
     --outbox-limit N  readings kept while the hub is unreachable (default 10000); past that the
                       oldest are downsampled (pairs of one sensor averaged), never dropped
-    --time-scale X    simulated seconds per real second of the stand-in physical models that
-                      the simulated chips measure (default 60)
+    --time-scale X    on the sim board: simulated seconds per appliance second of the physical
+                      models that the simulated chips measure (default 60)
     --clock-rate X    for tests and demos: run the appliance's clock X times faster than real
                       time (sampling, timestamps, retry backoff; default 1)
     --seed N          seed of the simulation (default: from the id)
@@ -31,14 +42,17 @@ let usage = """
                         segment:PATH,ip=...|dhcp   (the rootless virtual Ethernet switch)
                       (--hub may name hub.local: the stack asks over mDNS; for testing
                       only, add impair=loss:0.05,delay:20ms,reorder:0.1 last: see `hub --help`)
+  Paths are relative to the working directory: run it from the directory that holds Boards/
+  and Sensors/. A mistake in either file is reported with its file, line and column, and the
+  appliance exits with status 2 before it touches hardware or the network.
   """
 
 func runAppliance() -> Int32 {
   var options = CommandLineOptions(CommandLine.arguments.dropFirst(), usage: usage)
-  guard let kindName = options.value("--kind"),
-    let kind = SimulatedEnvironment.Kind(rawValue: kindName)
-  else {
-    writeLine("appliance: --kind must be plant-pot or fridge\n\(usage)", to: STDERR_FILENO)
+  let kindOption = options.value("--kind")
+  let profileOption = options.value("--profile")
+  guard let profilePath = profileOption ?? kindOption.map({ "Sensors/\($0).json" }) else {
+    writeLine("appliance: give --kind or --profile\n\(usage)", to: STDERR_FILENO)
     return 2
   }
   guard let hubURL = options.value("--hub"), let hub = HubAddress(url: hubURL) else {
@@ -46,28 +60,17 @@ func runAppliance() -> Int32 {
       "appliance: --hub must be a URL such as http://127.0.0.1:8080\n\(usage)", to: STDERR_FILENO)
     return 2
   }
-  let applianceID = options.value("--id") ?? kind.rawValue
-  guard Identifier.isValid(applianceID) else {
-    writeLine(
-      "appliance: --id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'", to: STDERR_FILENO)
-    return 2
-  }
+  let idOption = options.value("--id")
   let boardName = options.value("--board") ?? "sim"
-  guard boardName == "sim" else {
-    writeLine(
-      "appliance: --board \(boardName): only the simulated board (sim) is supported yet; real "
-        + "boards come with the sensor profiles", to: STDERR_FILENO)
-    return 2
-  }
-  let interval = options.number("--interval", in: 0.05...86_400) ?? 3
+  let interval = options.number("--interval", in: 0.05...86_400)
   let apiPort = options.port("--api-port")
-  let dataDirectory = options.value("--data") ?? "appliance-data/\(applianceID)"
+  let dataOption = options.value("--data")
   let timeScale = options.number("--time-scale", in: 0.001...1_000_000) ?? 60
   let clockRate = options.number("--clock-rate", in: 0.001...100_000) ?? 1
   let publisherConfiguration = PublisherConfiguration()
   let minimumOutbox = Double(2 * publisherConfiguration.maximumBatchReadings)
   let outboxLimit = Int(options.number("--outbox-limit", in: minimumOutbox...10_000_000) ?? 10_000)
-  let seed = options.number("--seed", in: 0...9e15).map { UInt64($0) } ?? stableHash(applianceID)
+  let seedOption = options.number("--seed", in: 0...9e15).map { UInt64($0) }
   var attachment: NetworkAttachment?
   if let spec = options.value("--net") {
     do {
@@ -78,6 +81,64 @@ func runAppliance() -> Int32 {
     }
   }
   options.finish()
+
+  guard let configuration = loadConfiguration(boardName: boardName, profilePath: profilePath)
+  else { return 2 }
+  let profile = configuration.profile
+  if let kindOption, kindOption != profile.kind {
+    writeLine(
+      "appliance: --kind \(kindOption), but \(profilePath) is the profile of a \(profile.kind)",
+      to: STDERR_FILENO)
+    return 2
+  }
+  let applianceID = idOption ?? profile.kind
+  guard Identifier.isValid(applianceID) else {
+    writeLine(
+      "appliance: --id must be 1-64 characters of a-z, 0-9, '.', '_' or '-'", to: STDERR_FILENO)
+    return 2
+  }
+  let buses = Set(profile.sensors.map(\.bus)).sorted()
+  guard buses.count == 1 else {
+    writeLine(
+      "appliance: \(profilePath) uses I2C buses \(buses); an appliance reads one bus",
+      to: STDERR_FILENO)
+    return 2
+  }
+  let dataDirectory = dataOption ?? "appliance-data/\(applianceID)"
+  let seed = seedOption ?? stableHash(applianceID)
+  let clock = ApplianceClock(rate: clockRate)
+  let plan = SamplingPlan(
+    profile: profile, interval: interval.map { .nanoseconds(Int64($0 * 1e9)) })
+
+  // The board, before the data directory and the network: a Pi without I2C enabled stops here,
+  // with what to change.
+  let board: any ApplianceBoard
+  var gpioChip: (any GPIOChip)?
+  if configuration.board.simulatedDevices.isEmpty {
+    do {
+      board = try LinuxApplianceBoard(
+        name: configuration.board.board, busNumber: buses[0], plan: plan, start: clock.now())
+      if profile.gpioRoles.contains(.statusLED) {
+        gpioChip = try LinuxGPIOChip(name: configuration.board.gpioChip)
+      }
+    } catch {
+      writeLine("appliance \(applianceID): \(error)", to: STDERR_FILENO)
+      return 1
+    }
+  } else {
+    guard
+      let world = SimulatedWorld(
+        kind: profile.kind, seed: seed, timeScale: timeScale, start: clock.now())
+    else {
+      let kinds = SimulatedWorld.kinds.joined(separator: ", ")
+      writeLine(
+        "appliance: the sim board models the world of \(kinds), not of a \(profile.kind)",
+        to: STDERR_FILENO)
+      return 2
+    }
+    board = SimulatedApplianceBoard(profile: profile, plan: plan, world: world, start: clock.now())
+    if profile.gpioRoles.contains(.statusLED) { gpioChip = SimulatedGPIOChip() }
+  }
 
   do {
     try createDirectory(atPath: dataDirectory)
@@ -117,13 +178,15 @@ func runAppliance() -> Int32 {
     let publisher = ReadingPublisher(
       applianceID: applianceID, outbox: outbox, configuration: publisherConfiguration,
       seed: seed ^ 0x5EED)
-    let clock = ApplianceClock(rate: clockRate)
-    let board = SimulatedApplianceBoard(
-      environment: SimulatedEnvironment(kind: kind, seed: seed, timeScale: timeScale),
-      interval: .nanoseconds(Int64(interval * 1e9)), start: clock.now())
+    var statusLED: StatusLED?
+    if let gpioChip, let line = configuration.board.line(for: .statusLED) {
+      statusLED = try StatusLED(chip: gpioChip, line: line, loop: loop)
+    }
+    defer { statusLED?.turnOff() }
     let runtime = ApplianceRuntime(
       loop: loop, transport: transport, applianceID: applianceID, hub: hub, clock: clock,
-      board: board, publisher: publisher, outboxLog: outboxLog, sequences: sequences)
+      board: board, statusLED: statusLED, publisher: publisher, outboxLog: outboxLog,
+      sequences: sequences)
     var apiServer: HTTPServer?
     var stackAPIServer: StackHTTPServer?
     if let apiPort {
@@ -142,8 +205,8 @@ func runAppliance() -> Int32 {
     try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
     let rate = clockRate == 1 ? "" : ", clock \(clockRate) times real time"
     writeLine(
-      "appliance \(applianceID): simulated \(kind.rawValue) on the simulated board, publishing to "
-        + "\(hub)\(rate)")
+      "appliance \(applianceID): \(profile.name) (\(profilePath)) on board \(board.name), "
+        + "publishing to \(hub)\(rate)")
     runtime.start()
     try loop.run()
     if let impairedDevice {

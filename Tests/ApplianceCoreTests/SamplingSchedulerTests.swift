@@ -38,11 +38,11 @@ final class SamplingSchedulerTests: XCTestCase {
       chips: [
         (
           SampledChip(
-            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration, soilSensorName: "soil")),
+            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration), sensorName: "soil"),
           .seconds(1)
         ),
         (
-          SampledChip(.bme280(BME280(), temperatureSensorName: "air", humiditySensorName: nil)),
+          SampledChip(.bme280(BME280()), sensorName: "air"),
           .seconds(5)
         ),
       ], start: .zero)
@@ -74,7 +74,7 @@ final class SamplingSchedulerTests: XCTestCase {
       chips: [
         (
           SampledChip(
-            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration, soilSensorName: "soil")),
+            .seesawSoil(SeesawSoilSensor(), calibration: soilCalibration), sensorName: "soil"),
           .seconds(1)
         )
       ], start: .zero)
@@ -99,7 +99,7 @@ final class SamplingSchedulerTests: XCTestCase {
     bus.attach(SimulatedSGP30())
     var scheduler = SamplingScheduler(
       chips: [
-        (SampledChip(.sgp30(SGP30(), tvocSensorName: "voc", eco2SensorName: "co2")), .seconds(1))
+        (SampledChip(.sgp30(SGP30()), sensorName: "voc"), .seconds(1))
       ],
       start: .zero)
     let events = run(&scheduler, on: bus, until: .zero + .seconds(20))
@@ -111,7 +111,28 @@ final class SamplingSchedulerTests: XCTestCase {
     XCTAssertEqual(sampled.count, events.count, "no failures")
     for (instant, values) in sampled {
       XCTAssertGreaterThanOrEqual(instant, .zero + SGP30.warmUpDuration)
-      XCTAssertEqual(values.map(\.sensorName), ["voc", "co2"])
+      XCTAssertEqual(values.map(\.sensorName), ["voc", "voc.eco2"])
     }
+  }
+
+  /// A glitch while an SCD4x measures periodically: the chip keeps measuring, and refuses the
+  /// probe's get_serial_number until it is stopped, so the restart stops it first.
+  func testAnSCD4xThatFailedWhileMeasuringIsStoppedAndMeasuresAgain() {
+    let bus = SimulatedI2CBus(environment: PhysicalEnvironment(co2PartsPerMillion: 800))
+    let chip = SimulatedSCD4x()
+    bus.attach(chip)
+    var scheduler = SamplingScheduler(
+      chips: [(SampledChip(.scd4x(SCD4x()), sensorName: "co2"), .seconds(10))], start: .zero)
+    XCTAssertEqual(run(&scheduler, on: bus, until: .zero + .seconds(15)).count, 2)
+    chip.faults.addressNAKsRemaining = 3  // every attempt of one transaction
+    let afterGlitch = run(&scheduler, on: bus, until: .zero + .seconds(45))
+    guard case .failed = afterGlitch.first?.event else { return XCTFail("\(afterGlitch)") }
+    let recovered = afterGlitch.dropFirst().compactMap { entry -> Double? in
+      guard case .sampled(_, let values) = entry.event else { return nil }
+      return values.first?.value
+    }
+    XCTAssertEqual(afterGlitch.count - 1, recovered.count, "no failure after the glitch")
+    XCTAssertFalse(recovered.isEmpty)
+    for value in recovered { XCTAssertEqual(value, 800, accuracy: 30) }
   }
 }

@@ -9,7 +9,6 @@ import XCTest
 /// retry backoff run that many times faster than real time, so "an hour" here is 3600 simulated
 /// seconds of sampling, lived in 30 real seconds. The hub and the network run in real time.
 final class DurableOutboxEndToEndTests: XCTestCase {
-  private let plantPotSensors = ["plant-pot.air", "plant-pot.soil"]
   private var directory: URL!
 
   override func setUpWithError() throws {
@@ -56,8 +55,10 @@ final class DurableOutboxEndToEndTests: XCTestCase {
     let clockRate = 120
     let hub = try HubUnderTest(dataDirectory: directory.appendingPathComponent("hub"))
     let apiPort = try freePort()
+    // An hour of five sensors a second fits in the outbox without downsampling.
     let appliance = try startAppliance(
-      hub: hub, clockRate: clockRate, extraArguments: ["--api-port", "\(apiPort)"])
+      hub: hub, clockRate: clockRate,
+      extraArguments: ["--api-port", "\(apiPort)", "--outbox-limit", "20000"])
     defer { appliance.kill(signal: SIGKILL) }
     // The hub is down for a simulated hour (3600 / 120 = 30 real seconds) of sampling every
     // (simulated) second.

@@ -46,7 +46,7 @@ final class OwnStackSegmentTests: XCTestCase {
     appliance.kill()
     Thread.sleep(forTimeInterval: 1)
     var sequences: [Int64] = []
-    for sensor in ["plant-pot.soil", "plant-pot.air"] {
+    for sensor in plantPotSensors {
       let list = try hub.getJSON("/api/v1/sensors/\(sensor)/readings?limit=20000")
       sequences += (list["readings"]?.arrayValue ?? []).compactMap { $0["seq"]?.int64Value }
     }

@@ -16,6 +16,7 @@ func executable(_ name: String) throws -> URL {
 }
 
 /// A child process whose output goes to a file, so a chatty child can never block on a full pipe.
+/// It runs in the repository's root, where an appliance finds `Boards/` and `Sensors/`.
 final class ChildProcess {
   let process = Process()
   let outputFile: URL
@@ -29,6 +30,7 @@ final class ChildProcess {
     let handle = try FileHandle(forWritingTo: outputFile)
     process.executableURL = executable
     process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
     process.standardOutput = handle
     process.standardError = handle
     try process.run()
@@ -67,7 +69,8 @@ func freePort() throws -> UInt16 {
   return UInt16(bigEndian: address.sin_port)
 }
 
-/// Runs a command to completion and returns its exit status and combined output.
+/// Runs a command to completion in the repository's root and returns its exit status and
+/// combined output.
 @discardableResult
 func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (
   status: Int32, output: String
@@ -75,6 +78,7 @@ func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil)
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
+  process.currentDirectoryURL = repositoryRoot
   let output = Pipe()
   process.standardOutput = output
   process.standardError = output
@@ -285,8 +289,20 @@ extension TestNamespace {
   }
 }
 
-/// The sensors of a simulated fridge appliance.
-let fridgeSensors = ["fridge.air", "fridge.co2", "fridge.humidity", "fridge.voc"]
+/// The sensors of a fridge appliance (Sensors/fridge.json: an SGP30, an SCD4x and a BME280),
+/// as the hub names them: each chip's first quantity under the sensor's id, the others under
+/// `<id>.<quantity>`.
+let fridgeSensors = [
+  "fridge.air", "fridge.air.humidity", "fridge.air.pressure", "fridge.co2",
+  "fridge.co2.humidity", "fridge.co2.temperature", "fridge.voc", "fridge.voc.eco2",
+]
+
+/// The sensors of a plant-pot appliance (Sensors/plant-pot.json: a seesaw, an ADS1115 with an
+/// analog probe and a BME280), as the hub names them.
+let plantPotSensors = [
+  "plant-pot.air", "plant-pot.air.humidity", "plant-pot.air.pressure", "plant-pot.soil",
+  "plant-pot.soil-analog",
+]
 
 /// A batch of `count` readings of one sensor from sequence number `first` on, laid out with
 /// indentation as a person would write it and padded with trailing white space (which JSON

@@ -124,6 +124,20 @@ final class AppendOnlyFileTests: XCTestCase {
     XCTAssertEqual(status.st_mode & S_IFMT, S_IFDIR)
   }
 
+  func testASmallFileIsReadWholeAndALargerOneOrAMissingOneIsRefused() throws {
+    let path = "\(directory)/log"
+    XCTAssertThrowsError(try readSmallFile(atPath: path)) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, ENOENT)
+    }
+    let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+    try AppendOnlyFile(path: path).append(bytes)
+    XCTAssertEqual(try readSmallFile(atPath: path), bytes, "more than one 4 KiB read")
+    XCTAssertEqual(try readSmallFile(atPath: path, maximumLength: 10_000), bytes)
+    XCTAssertThrowsError(try readSmallFile(atPath: path, maximumLength: 9_999)) { error in
+      XCTAssertEqual((error as? SystemError)?.errorNumber, EFBIG)
+    }
+  }
+
   func testReadsInPiecesFromAnyOffset() throws {
     let file = try AppendOnlyFile(path: "\(directory)/log")
     let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0) }

@@ -1,0 +1,50 @@
+import ApplianceProfiles
+import SensorDrivers
+import Time
+
+/// What an appliance samples, built from its sensor profile: one `SampledChip` per sensor, with
+/// the chip's driver at the profile's address, its settings (an ADS1115's channel and gain, a
+/// soil probe's calibration), and how often it measures.
+///
+/// The plan is the same on every board; the board only decides which bus the chips are read on.
+public struct SamplingPlan {
+  /// The chips, in the profile's order, each with its interval.
+  public private(set) var chips: [(chip: SampledChip, interval: Duration)]
+
+  /// The SGP30's rhythm: its datasheet asks for Measure_air_quality once a second, which its
+  /// dynamic baseline compensation relies on, whatever the profile's interval.
+  public static let sgp30Interval = Duration.seconds(1)
+
+  /// The plan for `profile`; `interval`, if given, replaces every sensor's interval (for demos
+  /// and tests, which want readings sooner than a profile's minute).
+  public init(profile: SensorProfile, interval: Duration? = nil) {
+    chips = profile.sensors.map { sensor in
+      let driver = Self.driver(for: sensor)
+      var chosen = interval ?? .seconds(Int64(sensor.intervalSeconds))
+      if case .sgp30 = driver { chosen = min(chosen, Self.sgp30Interval) }
+      return (SampledChip(driver, sensorName: sensor.id), chosen)
+    }
+  }
+
+  /// A scheduler running the plan's chips from `start`.
+  public func scheduler(start: Instant) -> SamplingScheduler {
+    SamplingScheduler(chips: chips, start: start)
+  }
+
+  private static func driver(for sensor: SensorConfiguration) -> SampledChip.Driver {
+    switch (sensor.chip, sensor.options) {
+    case (.seesaw, .seesaw(let calibration)):
+      return .seesawSoil(SeesawSoilSensor(address: sensor.address), calibration: calibration)
+    case (.ads1115, .ads1115(let channel, let gain, let calibration)):
+      return .ads1115(
+        ADS1115(address: sensor.address, gain: gain), channel: channel, calibration: calibration)
+    case (.bme280, _): return .bme280(BME280(address: sensor.address))
+    // The SGP30 and SCD4x have one fixed address, which the profile was checked against.
+    case (.sgp30, _): return .sgp30(SGP30())
+    case (.scd4x, _): return .scd4x(SCD4x())
+    case (.ccs811, _): return .ccs811(CCS811(address: sensor.address))
+    case (.seesaw, _), (.ads1115, _):
+      preconditionFailure("SensorConfiguration decodes the options of its chip")
+    }
+  }
+}

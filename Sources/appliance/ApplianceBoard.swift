@@ -1,0 +1,17 @@
+import ApplianceCore
+import BoardSupport
+import Time
+
+/// The board an appliance runs on, as the runtime sees it: a bus with the profile's chips on it,
+/// sampled by a `SamplingScheduler` from the profile's `SamplingPlan`. `SimulatedApplianceBoard`
+/// (`--board sim`) and `LinuxApplianceBoard` (the Raspberry Pis) differ only in what the bus is.
+protocol ApplianceBoard: AnyObject {
+  /// The board's name in `Boards/`, for the health report and logs.
+  var name: String { get }
+  /// The chips on the bus, for the health report.
+  var chips: [(address: I2CAddress, name: String)] { get }
+  /// When `poll` should be called next.
+  var deadline: Instant { get }
+  /// Runs every chip that is due at `now`.
+  func poll(now: Instant) -> [SamplingScheduler.Event]
+}

@@ -1,0 +1,93 @@
+import ApplianceCore
+import ApplianceProfiles
+import BoardSupport
+import Foundation
+import SimulatedBoard
+import Time
+import XCTest
+
+/// The sampling plan built from each shipped profile: its chips, addresses and intervals, and
+/// the names its values are published under, read by the real drivers from chip models on a
+/// simulated bus at the profile's addresses.
+final class SamplingPlanTests: XCTestCase {
+  private func profile(_ name: String) throws -> SensorProfile {
+    let root = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let text = try Data(contentsOf: root.appendingPathComponent("Sensors/\(name).json"))
+    return try SensorProfile.parse([UInt8](text), fileName: "Sensors/\(name).json")
+  }
+
+  /// Runs `plan` on `bus` for `duration` and returns every published name with its values.
+  private func run(
+    _ plan: SamplingPlan, on bus: SimulatedI2CBus, for duration: Duration
+  ) -> [String: [Double]] {
+    var scheduler = plan.scheduler(start: .zero)
+    var busReference = bus
+    var values: [String: [Double]] = [:]
+    while scheduler.deadline <= .zero + duration {
+      bus.now = scheduler.deadline
+      for event in scheduler.poll(on: &busReference, now: bus.now) {
+        guard case .sampled(_, let sampled) = event else {
+          XCTFail("\(event)")
+          continue
+        }
+        for value in sampled { values[value.sensorName, default: []].append(value.value) }
+      }
+    }
+    return values
+  }
+
+  func testPlantPotPlan() throws {
+    let plan = SamplingPlan(profile: try profile("plant-pot"))
+    XCTAssertEqual(plan.chips.map(\.chip.chipName), ["seesaw", "ADS1115", "BME280"])
+    XCTAssertEqual(plan.chips.map(\.chip.address.value), [0x36, 0x48, 0x77])
+    XCTAssertEqual(plan.chips.map(\.interval), [.seconds(60), .seconds(60), .seconds(60)])
+    let bus = SimulatedI2CBus(
+      environment: PhysicalEnvironment(temperatureCelsius: 19, soilMoisturePercent: 40))
+    bus.attach(SimulatedSeesawSoilSensor(address: I2CAddress(known: 0x36)))
+    bus.attach(SimulatedADS1115(address: I2CAddress(known: 0x48), probeChannel: 0))
+    bus.attach(SimulatedBME280(address: I2CAddress(known: 0x77)))
+    let values = run(plan, on: bus, for: .seconds(125))
+    XCTAssertEqual(
+      Set(values.keys), ["soil", "soil-analog", "air", "air.humidity", "air.pressure"])
+    for (name, series) in values { XCTAssertEqual(series.count, 3, name) }
+    for value in values["soil"]! { XCTAssertEqual(value, 40, accuracy: 1) }
+    // The profile's probe calibration (2.75 V dry, 1.25 V wet) is not quite the model's
+    // probe (2.8 V, 1.2 V): a few points off, as a real calibration would be.
+    for value in values["soil-analog"]! { XCTAssertEqual(value, 40, accuracy: 5) }
+    for value in values["air"]! { XCTAssertEqual(value, 19, accuracy: 0.1) }
+  }
+
+  func testFridgePlan() throws {
+    let plan = SamplingPlan(profile: try profile("fridge"))
+    XCTAssertEqual(plan.chips.map(\.chip.chipName), ["SGP30", "SCD4x", "BME280"])
+    XCTAssertEqual(plan.chips.map(\.chip.address.value), [0x58, 0x62, 0x77])
+    // The SGP30 measures once a second whatever the profile says (its baseline needs it).
+    XCTAssertEqual(plan.chips.map(\.interval), [.seconds(1), .seconds(30), .seconds(30)])
+    let bus = SimulatedI2CBus(
+      environment: PhysicalEnvironment(
+        temperatureCelsius: 4, relativeHumidityPercent: 45, co2PartsPerMillion: 900,
+        totalVOCPartsPerBillion: 200))
+    bus.attach(SimulatedSGP30())
+    bus.attach(SimulatedSCD4x())
+    bus.attach(SimulatedBME280(address: I2CAddress(known: 0x77)))
+    let values = run(plan, on: bus, for: .seconds(65))
+    XCTAssertEqual(
+      Set(values.keys),
+      [
+        "voc", "voc.eco2", "co2", "co2.temperature", "co2.humidity", "air", "air.humidity",
+        "air.pressure",
+      ])
+    // Turns at 0 s (its first value is ready 5 s after the start), 30 s and 60 s.
+    XCTAssertEqual(values["co2"]!.count, 3)
+    for value in values["co2"]! { XCTAssertEqual(value, 900, accuracy: 30) }
+    for value in values["air"]! { XCTAssertEqual(value, 4, accuracy: 0.1) }
+    XCTAssertTrue(
+      (45...50).contains(values["voc"]!.count), "one a second after the 15 s warm-up")
+  }
+
+  func testAnIntervalOverrideReplacesEveryIntervalButTheSGP30s() throws {
+    let plan = SamplingPlan(profile: try profile("fridge"), interval: .seconds(3))
+    XCTAssertEqual(plan.chips.map(\.interval), [.seconds(1), .seconds(3), .seconds(3)])
+  }
+}
