@@ -26,6 +26,20 @@ public struct SamplingPlan {
     }
   }
 
+  /// A name two of the plan's chips would both publish under, with the two sensors, or nil.
+  /// A chip's further quantities go out as `<id>.<quantity>`, so sensor ids such as `air` and
+  /// `air.humidity` can collide although each is unique; the hub would then mix two series.
+  public var publishedNameClash: (name: String, first: String, second: String)? {
+    var publisherByName: [String: String] = [:]
+    for (chip, _) in chips {
+      for name in chip.publishedNames {
+        if let first = publisherByName[name] { return (name, first, chip.sensorName) }
+        publisherByName[name] = chip.sensorName
+      }
+    }
+    return nil
+  }
+
   /// A scheduler running the plan's chips from `start`.
   public func scheduler(start: Instant) -> SamplingScheduler {
     SamplingScheduler(chips: chips, start: start)

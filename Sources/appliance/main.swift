@@ -109,6 +109,12 @@ func runAppliance() -> Int32 {
   let clock = ApplianceClock(rate: clockRate)
   let plan = SamplingPlan(
     profile: profile, interval: interval.map { .nanoseconds(Int64($0 * 1e9)) })
+  if let clash = plan.publishedNameClash {
+    writeLine(
+      "appliance: \(profilePath): sensors \(clash.first) and \(clash.second) would both publish "
+        + "\(clash.name); rename one", to: STDERR_FILENO)
+    return 2
+  }
 
   // The board, before the data directory and the network: a Pi without I2C enabled stops here,
   // with what to change.

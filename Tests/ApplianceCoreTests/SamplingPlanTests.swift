@@ -90,4 +90,25 @@ final class SamplingPlanTests: XCTestCase {
     let plan = SamplingPlan(profile: try profile("fridge"), interval: .seconds(3))
     XCTAssertEqual(plan.chips.map(\.interval), [.seconds(1), .seconds(3), .seconds(3)])
   }
+
+  /// A BME280 called `air` publishes `air.humidity`; a second sensor given that id would mix its
+  /// values into the same series at the hub, so the plan names the clash.
+  func testSensorIdsThatClashWithDerivedNamesAreFound() throws {
+    let clashing = """
+      {"kind": "plant-pot", "name": "Clash", "sensors": [
+        {"id": "air", "chip": "bme280", "bus": 1, "address": "0x77", "interval_seconds": 60},
+        {"id": "air.humidity", "chip": "seesaw", "bus": 1, "address": "0x36",
+         "interval_seconds": 60, "calibration": {"dry": 320, "wet": 1015}}
+      ]}
+      """
+    let plan = SamplingPlan(
+      profile: try SensorProfile.parse(Array(clashing.utf8), fileName: "clash.json"))
+    let clash = try XCTUnwrap(plan.publishedNameClash)
+    XCTAssertEqual(clash.name, "air.humidity")
+    XCTAssertEqual(clash.first, "air")
+    XCTAssertEqual(clash.second, "air.humidity")
+    for name in ["plant-pot", "fridge"] {
+      XCTAssertNil(SamplingPlan(profile: try profile(name)).publishedNameClash, name)
+    }
+  }
 }
