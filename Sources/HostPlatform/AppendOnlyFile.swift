@@ -64,6 +64,27 @@ public final class AppendOnlyFile {
     return try read(at: 0, maximumCount: length)
   }
 
+  /// Hands the file's bytes to `body` front to back, in pieces of at most `pieceLength` bytes,
+  /// so that replaying a log takes bounded memory however long it has grown. A failed read
+  /// reaches the caller as `readFailure` makes it.
+  public func forEachPiece<Failure: Error>(
+    ofAtMost pieceLength: Int, readFailure: (SystemError) -> Failure,
+    body: ([UInt8]) throws(Failure) -> Void
+  ) throws(Failure) {
+    var offset = 0
+    while offset < length {
+      let piece: [UInt8]
+      do {
+        piece = try read(at: offset, maximumCount: pieceLength)
+      } catch {
+        throw readFailure(error)
+      }
+      guard !piece.isEmpty else { return }
+      offset += piece.count
+      try body(piece)
+    }
+  }
+
   /// Up to `maximumCount` bytes from `offset`; fewer only at the end of the file.
   public func read(at offset: Int, maximumCount: Int) throws(SystemError) -> [UInt8] {
     precondition(offset >= 0 && maximumCount >= 0)

@@ -83,26 +83,19 @@ final class OutboxLogFile {
     _ file: AppendOnlyFile, into outbox: inout ReadingOutbox
   ) throws(OutboxLogError) -> RecordLogReader {
     var reader = RecordLogReader(format: .outboxLog)
-    var offset = 0
-    while offset < file.length {
-      let chunk: [UInt8]
-      do {
-        chunk = try file.read(at: offset, maximumCount: replayChunkLength)
-      } catch {
-        throw OutboxLogError(description: "\(error)")
-      }
-      guard !chunk.isEmpty else { break }
-      offset += chunk.count
-      do throws(RecordLogError) {
-        for record in try reader.read(chunk) {
-          try outbox.replay(record)
+    try file.forEachPiece(
+      ofAtMost: replayChunkLength, readFailure: { OutboxLogError(description: "\($0)") },
+      body: { chunk throws(OutboxLogError) in
+        do throws(RecordLogError) {
+          for record in try reader.read(chunk) {
+            try outbox.replay(record)
+          }
+        } catch {
+          throw OutboxLogError(
+            description: "\(file.path): \(error). The file is left as it is; move it aside to "
+              + "start with an empty outbox (its readings would then not reach the hub).")
         }
-      } catch {
-        throw OutboxLogError(
-          description: "\(file.path): \(error). The file is left as it is; move it aside to "
-            + "start with an empty outbox (its readings would then not reach the hub).")
-      }
-    }
+      })
     return reader
   }
 }

@@ -75,25 +75,19 @@ struct FileReadingLog: ReadingStore {
     _ file: AppendOnlyFile, into index: inout SensorIndex
   ) throws(HubStartError) -> RecordLogReader {
     var reader = RecordLogReader(format: .readingLog)
-    var offset = 0
-    while offset < file.length {
-      let chunk: [UInt8]
-      do {
-        chunk = try file.read(at: offset, maximumCount: replayChunkLength)
-      } catch {
-        throw HubStartError("\(error)")
-      }
-      guard !chunk.isEmpty else { break }
-      offset += chunk.count
-      do throws(RecordLogError) {
-        for record in try reader.read(chunk) {
-          try ReadingLogReplay.replay(record, into: &index)
+    try file.forEachPiece(
+      ofAtMost: replayChunkLength, readFailure: { HubStartError("\($0)") },
+      body: { chunk throws(HubStartError) in
+        do throws(RecordLogError) {
+          for record in try reader.read(chunk) {
+            try ReadingLogReplay.replay(record, into: &index)
+          }
+        } catch {
+          throw HubStartError(
+            "\(file.path): \(error). The file is left as it is; move it aside to start an empty log."
+          )
         }
-      } catch {
-        throw HubStartError(
-          "\(file.path): \(error). The file is left as it is; move it aside to start an empty log.")
-      }
-    }
+      })
     return reader
   }
 }
