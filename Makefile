@@ -34,10 +34,10 @@ embedded-check: ## Compiles every core module as Embedded Swift for aarch64-none
 	@scripts/embedded-check
 
 lint: ## Checks formatting and style with the toolchain's swift-format.
-	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests fuzz
+	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests Boards fuzz
 
 format: ## Rewrites sources in the house format.
-	$(SWIFT) format --in-place --parallel --recursive Package.swift Sources Tests fuzz
+	$(SWIFT) format --in-place --parallel --recursive Package.swift Sources Tests Boards fuzz
 
 fuzz: ## Runs each libFuzzer target for FUZZ_SECONDS (default 60).
 	scripts/fuzz json $(FUZZ_SECONDS)

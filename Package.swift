@@ -27,6 +27,8 @@ let coreTargets: [Target] = [
       "SensorDrivers", "ApplianceProfiles",
     ]),
   .target(name: "BoardSupport", dependencies: ["Time"]),
+  .target(name: "Heap"),
+  .target(name: "AArch64"),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
   .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport", "Randomness"]),
   .target(
@@ -73,6 +75,8 @@ let testTargets: [Target] = [
       "ApplianceCore", "ApplianceProfiles", "RecordLog", "SensorDrivers", "SimulatedBoard",
     ]),
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
+  .testTarget(name: "HeapTests", dependencies: ["Heap", "Randomness"]),
+  .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
   .testTarget(name: "ApplianceProfilesTests", dependencies: ["ApplianceProfiles"]),

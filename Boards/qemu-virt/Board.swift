@@ -1,0 +1,26 @@
+import AArch64
+import BareMetal
+
+/// The `qemu-virt` board: QEMU's emulated aarch64 `virt` machine. It has a UART, the generic
+/// timer, a GICv2 and virtio-mmio devices, and no I2C, so an appliance built for it samples
+/// the simulated chips of the `sim` board (and says so on its console).
+enum Board {
+  static let name = "qemu-virt"
+  static let description = "QEMU virt (emulated; sensors simulated)"
+
+  /// Brings the machine up: MMU and caches, the console, interrupt forwarding to wake the
+  /// poll loop.
+  static func start() -> GICv2 {
+    // The console first, so that a fault while the MMU goes on is reported. QEMU's PL011
+    // needs no divisors; it is configured as on hardware anyway.
+    let uart = PL011UART(baseAddress: MemoryMap.uart)
+    uart.configure(clockHertz: 24_000_000, baudRate: 115_200)
+    Console.attach(uart)
+    _ = MemoryMap.withRegions { MMU.enable(mapping: $0) }
+    let gic = GICv2(
+      distributorAddress: MemoryMap.gicDistributor, cpuInterfaceAddress: MemoryMap.gicCPUInterface)
+    gic.enable()
+    gic.enableInterrupt(GICv2.physicalTimerInterrupt)
+    return gic
+  }
+}

@@ -1,0 +1,106 @@
+# Shared by scripts/embedded-check and scripts/build-unikernel: which modules are core, what
+# each imports (read from Package.swift's coreTargets, so there is no second list to keep in
+# step), and compiling a set of modules as Embedded Swift for bare-metal aarch64 in dependency
+# order, as many at a time as there are cores. Source it from the repository's root.
+
+embedded_target=aarch64-none-none-elf
+embedded_swift_flags=()
+
+# Fills core_modules (in Package.swift's order) and dependencies[module] ("A B C").
+declare -A dependencies=()
+core_modules=()
+read_core_modules() {
+  local module imports
+  while IFS=: read -r module imports; do
+    [ -n "$module" ] || continue
+    core_modules+=("$module")
+    dependencies[$module]=${imports//,/ }
+  done < <(sed -n '/let coreTargets/,/^]/p' Package.swift | tr -d '\n' | sed 's/\.target(/\n/g' |
+    sed -n '2,$p' | sed -E 's/.*name: "([A-Za-z0-9]+)"(.*dependencies: \[([^]]*)\])?.*/\1:\3/' |
+    tr -d ' "'; echo)
+  [ "${#core_modules[@]}" -gt 0 ] || {
+    echo "$(basename "$0"): found no core modules in Package.swift's coreTargets" >&2
+    exit 1
+  }
+}
+
+# Prints `module` and every module it imports, dependencies first.
+with_dependencies() {
+  local -A seen=()
+  local order=()
+  visit() {
+    local module=$1 dependency
+    [ -n "${seen[$module]:-}" ] && return
+    seen[$module]=1
+    for dependency in ${dependencies[$module]:-}; do visit "$dependency"; done
+    order+=("$module")
+  }
+  local module
+  for module in "$@"; do visit "$module"; done
+  echo "${order[@]}"
+}
+
+# Compiles one module's Swift files ($3...) into $out/$1/$1.o and $out/modules/$1.swiftmodule.
+# embedded_swift_flags (an array) adds flags.
+compile_embedded_module() {
+  local module=$1
+  shift
+  mkdir -p "$out/$module" "$out/modules"
+  swiftc -enable-experimental-feature Embedded -wmo -parse-as-library \
+    -target "$embedded_target" -Osize -Xfrontend -disable-stack-protector \
+    -Xfrontend -function-sections "${embedded_swift_flags[@]}" \
+    -module-name "$module" -I "$out/modules" \
+    -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
+    -c "$@" -o "$out/$module/$module.o" >"$out/$module/log" 2>&1
+}
+
+# Stops a compile and the compiler processes under it.
+stop_tree() {
+  local child
+  for child in $(pgrep -P "$1"); do stop_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+
+# Compiles the core modules named in $@ (each after the modules it imports) into $out.
+# Prints a line a module; on a failure prints the compiler's output and exits.
+compile_core_modules() {
+  local parallel module dependency ready status finished size
+  parallel=$(nproc)
+  local -A running=() compiled=() wanted=()
+  for module in "$@"; do wanted[$module]=1; done
+  local pending=("$@") waiting
+  while [ "${#pending[@]}" -gt 0 ] || [ "${#running[@]}" -gt 0 ]; do
+    waiting=()
+    for module in "${pending[@]}"; do
+      ready=1
+      for dependency in ${dependencies[$module]}; do
+        [ -z "${wanted[$dependency]:-}" ] || [ -n "${compiled[$dependency]:-}" ] || ready=0
+      done
+      if [ "$ready" = 1 ] && [ "${#running[@]}" -lt "$parallel" ]; then
+        compile_embedded_module "$module" "Sources/$module"/*.swift &
+        running[$!]=$module
+      else
+        waiting+=("$module")
+      fi
+    done
+    pending=("${waiting[@]}")
+    if [ "${#running[@]}" -eq 0 ]; then
+      echo "$(basename "$0"): no order compiles ${pending[*]}: check their dependencies" >&2
+      exit 1
+    fi
+    status=0
+    wait -n -p finished || status=$?
+    module=${running[$finished]}
+    unset "running[$finished]"
+    if [ "$status" != 0 ]; then
+      cat "$out/$module/log" >&2
+      echo "$(basename "$0"): $module does not compile as Embedded Swift for $embedded_target (see above)." >&2
+      for finished in "${!running[@]}"; do stop_tree "$finished"; done
+      exit 1
+    fi
+    compiled[$module]=1
+    size=$(stat -c %s "$out/$module/$module.o")
+    printf '%s: %-17s ok (%s, object %d bytes)\n' "$(basename "$0")" "$module" \
+      "$embedded_target" "$size"
+  done
+}
