@@ -29,6 +29,7 @@ let coreTargets: [Target] = [
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "Heap"),
   .target(name: "AArch64"),
+  .target(name: "BroadcomPeripherals", dependencies: ["BoardSupport"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
   .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport", "Randomness"]),
   .target(
@@ -77,6 +78,9 @@ let testTargets: [Target] = [
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "HeapTests", dependencies: ["Heap", "Randomness"]),
   .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
+  .testTarget(
+    name: "BroadcomPeripheralsTests",
+    dependencies: ["BroadcomPeripherals", "BoardSupport", "SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
   .testTarget(name: "ApplianceProfilesTests", dependencies: ["ApplianceProfiles"]),

@@ -1,9 +1,10 @@
+import BoardSupport
 import _Volatile
 
 /// A device's block of 32-bit registers at a physical address, read and written with volatile
 /// accesses so that the compiler neither drops, merges nor reorders them. This is the only place
 /// where Loam's bare-metal code turns an address into memory accesses.
-public struct DeviceRegisters {
+public struct DeviceRegisters: RegisterBlock {
   /// The block's first address.
   public let baseAddress: UInt
 
