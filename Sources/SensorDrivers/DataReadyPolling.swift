@@ -2,9 +2,10 @@ import Time
 
 /// Polls a chip's data-ready flag at an interval, with a bound on how long it may stay unset.
 ///
-/// Chips that measure on their own schedule (SCD4x, CCS811) say when a result is waiting. A chip
-/// that never says so again has usually lost power and forgotten its mode; the bound turns that
-/// into `.measurementTimedOut` instead of polling forever.
+/// Chips that measure on their own schedule (SCD4x, CCS811), or that may need longer than their
+/// budget (BME680), say when a result is waiting. A chip that never says so again has usually
+/// lost power and forgotten its mode; the bound turns that into `.measurementTimedOut` instead of
+/// polling forever.
 struct DataReadyPolling {
   /// Time between polls while nothing is ready.
   let interval: Duration

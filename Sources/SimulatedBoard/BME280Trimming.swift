@@ -62,35 +62,17 @@ public struct BME280Trimming: Equatable, Sendable {
   func rawValues(for environment: PhysicalEnvironment) -> (
     temperature: Int32, pressure: Int32, humidity: Int32
   ) {
-    let temperature = rawValue(in: 0..<(1 << 20), target: environment.temperatureCelsius) {
+    let temperature = nearestRawValue(in: 0..<(1 << 20), target: environment.temperatureCelsius) {
       fineTemperature(raw: $0) / 5120
     }
     let fine = fineTemperature(raw: temperature)
-    let pressure = rawValue(in: 0..<(1 << 20), target: environment.pressurePascals) {
+    let pressure = nearestRawValue(in: 0..<(1 << 20), target: environment.pressurePascals) {
       pressurePascals(raw: $0, fineTemperature: fine)
     }
-    let humidity = rawValue(in: 0..<(1 << 16), target: environment.relativeHumidityPercent) {
+    let humidity = nearestRawValue(in: 0..<(1 << 16), target: environment.relativeHumidityPercent) {
       humidityPercent(raw: $0, fineTemperature: fine)
     }
     return (temperature, pressure, humidity)
-  }
-
-  /// The raw value in `range` whose `compensated` value is nearest `target`, by bisection:
-  /// each compensation is monotonic over the raw range (rising, or falling for pressure).
-  private func rawValue(
-    in range: Range<Int32>, target: Double, compensated: (Int32) -> Double
-  ) -> Int32 {
-    let isRising = compensated(range.upperBound - 1) >= compensated(range.lowerBound)
-    var low = range.lowerBound
-    var high = range.upperBound - 1
-    while low < high {
-      let middle = low + (high - low) / 2
-      if (compensated(middle) < target) == isRising { low = middle + 1 } else { high = middle }
-    }
-    guard low > range.lowerBound else { return low }
-    let below = low - 1
-    let isBelowNearer = abs(compensated(below) - target) < abs(compensated(low) - target)
-    return isBelowNearer ? below : low
   }
 
   /// `t_fine` of the floating-point formula.

@@ -36,6 +36,65 @@ final class SimulatedBME280Tests: XCTestCase {
   }
 }
 
+final class SimulatedBME680Tests: XCTestCase {
+  private let address = I2CAddress(known: 0x77)
+
+  func testChipIDAndCalibrationAreInTheirRegisters() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME680())
+    XCTAssertEqual(try bus.writeThenRead([0xD0], count: 1, at: address), [0x61])
+    // par_t1 = 26203 = 0x665B, little-endian at 0xE9; par_t2 = 26519 = 0x6797 at 0x8A.
+    XCTAssertEqual(try bus.writeThenRead([0xE9], count: 2, at: address), [0x5B, 0x66])
+    XCTAssertEqual(try bus.writeThenRead([0x8A], count: 2, at: address), [0x97, 0x67])
+    // res_heat_range 1 in bits 5:4 of 0x02; range_switching_error -1 in bits 7:4 of 0x04.
+    XCTAssertEqual(try bus.writeThenRead([0x02], count: 1, at: address)[0] & 0x30, 0x10)
+    XCTAssertEqual(try bus.writeThenRead([0x04], count: 1, at: address)[0] >> 4, 0xF)
+  }
+
+  func testForcedMeasurementShowsMeasuringThenHeatingThenNewData() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME680())
+    XCTAssertEqual(try bus.writeThenRead([0x1F], count: 3, at: address), [0x80, 0, 0])
+    // x1 oversampling, 100 ms of heating at set-point 0, run_gas, then forced mode.
+    try bus.write([0x72, 0x01, 0x64, 0x59, 0x5A, 0x70, 0x71, 0x10, 0x74, 0x25], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x1D], count: 1, at: address), [0x20])
+    // The conversion at x1: 3 x 1.963 + 9 x 0.477 + 1 ms; then the heating.
+    bus.now = bus.now.advanced(by: .microseconds(11_182))
+    XCTAssertEqual(try bus.writeThenRead([0x1D], count: 1, at: address), [0x60])
+    bus.now = bus.now.advanced(by: .milliseconds(100))
+    XCTAssertEqual(try bus.writeThenRead([0x1D], count: 1, at: address), [0x80])
+    XCTAssertEqual(try bus.writeThenRead([0x74], count: 1, at: address), [0x24])
+    XCTAssertNotEqual(try bus.writeThenRead([0x1F], count: 3, at: address), [0x80, 0, 0])
+    // gas_valid_r and heat_stab_r.
+    XCTAssertEqual(try bus.writeThenRead([0x2B], count: 1, at: address)[0] & 0x30, 0x30)
+  }
+
+  func testControlWritesDuringAMeasurementAreIgnored() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME680())
+    try bus.write([0x72, 0x01, 0x74, 0x25], to: address)
+    try bus.write([0x72, 0x05], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x72], count: 1, at: address), [0x01])
+  }
+
+  func testWithoutRunGasTheGasReadingIsNotValid() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME680())
+    try bus.write([0x72, 0x01, 0x74, 0x25], to: address)
+    bus.now = bus.now.advanced(by: .milliseconds(12))
+    XCTAssertEqual(try bus.writeThenRead([0x1D], count: 1, at: address), [0x80])
+    XCTAssertEqual(try bus.writeThenRead([0x2B], count: 1, at: address)[0] & 0x30, 0)
+  }
+
+  func testSoftResetRestoresTheResetValues() throws {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedBME680())
+    try bus.write([0x72, 0x05, 0x71, 0x10], to: address)
+    try bus.write([0xE0, 0xB6], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x71], count: 2, at: address), [0, 0])
+  }
+}
+
 final class SimulatedADS1115Tests: XCTestCase {
   func testConfigResetValueAndConversionStatus() throws {
     var bus = SimulatedI2CBus()
