@@ -5,7 +5,7 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 PORT ?= 8080
 
-.PHONY: help deps build release run test unit-tests embedded-check lint format fuzz bench clean
+.PHONY: help deps build release run test unit-tests embedded-check unikernels lint format fuzz bench clean
 
 help: ## Lists the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -28,10 +28,16 @@ test: ## Installs what is missing, builds, and runs every check and test.
 	$(MAKE) embedded-check
 	scripts/embedded-check-selftest
 	$(MAKE) build
+	$(MAKE) unikernels
 	$(SWIFT) test --skip-build --disable-swift-testing
 
 embedded-check: ## Compiles every core module as Embedded Swift for aarch64-none-none-elf.
 	@scripts/embedded-check
+
+unikernels: ## Builds the bare-metal images of every board into Images/out/ (tests boot them in QEMU).
+	scripts/build-unikernel qemu-virt
+	scripts/build-unikernel rpi3b
+	scripts/build-unikernel rpi4b
 
 lint: ## Checks formatting and style with the toolchain's swift-format.
 	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests Boards fuzz

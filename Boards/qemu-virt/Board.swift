@@ -1,5 +1,6 @@
 import AArch64
 import BareMetal
+import Time
 
 /// The `qemu-virt` board: QEMU's emulated aarch64 `virt` machine. It has a UART, the generic
 /// timer, a GICv2 and virtio-mmio devices, and no I2C, so an appliance built for it samples
@@ -8,9 +9,7 @@ enum Board {
   static let name = "qemu-virt"
   static let description = "QEMU virt (emulated; sensors simulated)"
 
-  /// Brings the machine up: MMU and caches, the console, interrupt forwarding to wake the
-  /// poll loop.
-  static func start() -> GICv2 {
+  static func run() -> Never {
     // The console first, so that a fault while the MMU goes on is reported. QEMU's PL011
     // needs no divisors; it is configured as on hardware anyway.
     let uart = PL011UART(baseAddress: MemoryMap.uart)
@@ -21,6 +20,13 @@ enum Board {
       distributorAddress: MemoryMap.gicDistributor, cpuInterfaceAddress: MemoryMap.gicCPUInterface)
     gic.enable()
     gic.enableInterrupt(GICv2.physicalTimerInterrupt)
-    return gic
+    let timer = GenericTimer()
+    printBanner(timer: timer)
+    var ticks = 0
+    PollLoop.run(timer: timer, acknowledgeInterrupts: { gic.acknowledgeAll() }) { now in
+      ticks += 1
+      print("tick \(ticks) at \(now.nanoseconds / 1_000_000) ms")
+      return now + .milliseconds(500)
+    }
   }
 }

@@ -17,6 +17,15 @@ public enum HeapMemory {
   /// The largest block that an allocation could get now.
   public static var largestFreeBlockBytes: Int { allocator.largestFreeBlockBytes }
 
+  /// Memory for a device to share (a mailbox buffer, virtqueues): `byteCount` bytes at a
+  /// multiple of `alignment`, never freed. Running out here, at start, is a fault.
+  public static func allocateForDevice(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+    guard let pointer = allocate(byteCount: byteCount, alignment: alignment) else {
+      fatalError("no memory for a device buffer")
+    }
+    return pointer
+  }
+
   static func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer? {
     if let pointer = allocator.allocate(byteCount: byteCount, alignment: alignment) {
       return pointer

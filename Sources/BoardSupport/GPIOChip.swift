@@ -1,9 +1,11 @@
 import Time
 
 /// A GPIO line's electrical level.
-public enum GPIOLevel: Equatable, Sendable {
+public enum GPIOLevel: Equatable, Sendable, CustomStringConvertible {
   case low
   case high
+
+  public var description: String { self == .high ? "high" : "low" }
 }
 
 /// Which level changes of an input line become `GPIOEdgeEvent`s.

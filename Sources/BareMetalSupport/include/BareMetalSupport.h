@@ -54,6 +54,19 @@ static inline void loam_invalidate_instruction_cache(void) {
   __asm__ volatile("ic iallu\n dsb ish\n isb" ::: "memory");
 }
 
+/// Writes the data cache lines covering [start, start + length) out to memory and drops them,
+/// so that a device that reads or writes memory behind the caches (the VideoCore's mailbox)
+/// sees what the ARM wrote, and the ARM then reads what the device wrote.
+static inline void loam_clean_and_invalidate_data_cache_range(uintptr_t start, uintptr_t length) {
+  uint64_t cacheType;
+  __asm__ volatile("mrs %0, ctr_el0" : "=r"(cacheType));
+  uintptr_t line = (uintptr_t)4 << ((cacheType >> 16) & 0xF);  // CTR_EL0.DminLine, in words
+  for (uintptr_t address = start & ~(line - 1); address < start + length; address += line) {
+    __asm__ volatile("dc civac, %0" ::"r"(address) : "memory");
+  }
+  __asm__ volatile("dsb sy" ::: "memory");
+}
+
 /// A random number from the CPU (ARMv8.5 RNDR), or 0 with *ok false when it had no entropy.
 /// Only call it when ID_AA64ISAR0_EL1.RNDR says the instruction exists.
 static inline uint64_t loam_read_random_number(int *ok) {

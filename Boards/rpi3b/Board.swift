@@ -1,0 +1,21 @@
+import BareMetal
+import BareMetalRaspberryPi
+
+/// The `rpi3b` board: a Raspberry Pi 3 Model B (BCM2837), bare metal. It logs its sensors and
+/// drives its GPIO; the Pi's own Ethernet and Wi-Fi are not driven yet.
+enum Board {
+  static let name = "rpi3b"
+  static let description = "Raspberry Pi 3 Model B (BCM2837)"
+
+  static func run() -> Never {
+    let machine = RaspberryPiMachine(layout: .bcm2837)
+    let timer = GenericTimer()
+    printBanner(timer: timer)
+    var logger = RaspberryPiSensorLogger(machine: machine)
+    logger.printReport()
+    logger.checkStatusLED()
+    PollLoop.run(timer: timer, acknowledgeInterrupts: machine.acknowledgeInterrupts) {
+      logger.poll(now: $0)
+    }
+  }
+}

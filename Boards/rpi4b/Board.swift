@@ -1,0 +1,21 @@
+import BareMetal
+import BareMetalRaspberryPi
+
+/// The `rpi4b` board: a Raspberry Pi 4 Model B (BCM2711), bare metal. It logs its sensors and
+/// drives its GPIO; the Pi's own Ethernet and Wi-Fi are not driven yet.
+enum Board {
+  static let name = "rpi4b"
+  static let description = "Raspberry Pi 4 Model B (BCM2711)"
+
+  static func run() -> Never {
+    let machine = RaspberryPiMachine(layout: .bcm2711)
+    let timer = GenericTimer()
+    printBanner(timer: timer)
+    var logger = RaspberryPiSensorLogger(machine: machine)
+    logger.printReport()
+    logger.checkStatusLED()
+    PollLoop.run(timer: timer, acknowledgeInterrupts: machine.acknowledgeInterrupts) {
+      logger.poll(now: $0)
+    }
+  }
+}

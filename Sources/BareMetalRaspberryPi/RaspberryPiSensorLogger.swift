@@ -1,0 +1,81 @@
+import BareMetal
+import BoardSupport
+import SensorDrivers
+import Time
+
+/// What a bare-metal Raspberry Pi image does while it has no network of its own: it reports the
+/// board, checks its status LED's GPIO line by reading the level back, and logs the readings of
+/// its I2C sensors on the console.
+public struct RaspberryPiSensorLogger {
+  /// The status LED's line (BCM GPIO4, header pin 7, as `Boards/<pi>/board.json` assigns it).
+  public static let statusLEDLine = 4
+  /// How often the sensors are read.
+  public static let interval = Duration.seconds(2)
+
+  private let machine: RaspberryPiMachine
+  private var temperatureSensor = TMP105()
+  private var isProbed = false
+  private var ledLevel = GPIOLevel.low
+  private var nextSample = Instant.zero
+
+  /// A logger on `machine`.
+  public init(machine: RaspberryPiMachine) { self.machine = machine }
+
+  /// Prints what the firmware said about the board.
+  public func printReport() {
+    let information = machine.information
+    print("  SoC \(machine.layout.soc)")
+    if let revision = information.revision {
+      print("  board revision \(hexadecimalText(revision))")
+    }
+    if let serial = information.serialNumber { print("  serial \(hexadecimalText(serial))") }
+    if let mac = information.macAddress {
+      print("  MAC \(mac.map { String(hexadecimalText($0).dropFirst(2)) }.joined(separator: ":"))")
+    }
+    if let memory = information.armMemory {
+      print("  ARM memory \(memory.byteCount / (1 << 20)) MiB at \(hexadecimalText(memory.base))")
+    }
+    if let clock = information.coreClockHertz { print("  core clock \(clock) Hz") }
+    print("  system timer \(machine.systemTimer.microseconds) µs since power-on")
+    if let random = machine.randomNumberGenerator?.next() {
+      print("  hardware RNG \(hexadecimalText(random))")
+    }
+  }
+
+  /// Drives the status LED and reads its line back; logs the level seen.
+  public mutating func checkStatusLED() {
+    do throws(GPIOError) {
+      try machine.gpio.configure(line: Self.statusLEDLine, as: .output(initial: .low))
+      for level in [GPIOLevel.high, .low] {
+        try machine.gpio.set(line: Self.statusLEDLine, to: level)
+        let seen = machine.gpio.readLevel(of: Self.statusLEDLine)
+        print("gpio \(Self.statusLEDLine): drove \(level), level register reads \(seen)")
+      }
+    } catch {
+      print("gpio \(Self.statusLEDLine): \(error)")
+    }
+  }
+
+  /// Reads the sensors when they are due, blinks the LED, and says when to come back.
+  public mutating func poll(now: Instant) -> Instant {
+    guard now >= nextSample else { return nextSample }
+    nextSample = now + Self.interval
+    ledLevel = ledLevel == .high ? .low : .high
+    try? machine.gpio.set(line: Self.statusLEDLine, to: ledLevel)
+    do throws(SensorError) {
+      if !isProbed {
+        try temperatureSensor.probe(on: &machine.headerI2C, now: now)
+        isProbed = true
+      }
+      switch try temperatureSensor.measureCelsius(on: &machine.headerI2C, now: now) {
+      case .wait(let instant): nextSample = instant
+      case .done(let celsius):
+        print("reading tmp105 at \(TMP105.defaultAddress): \(celsius) °C")
+      }
+    } catch {
+      print("reading tmp105 at \(TMP105.defaultAddress): \(error)")
+      isProbed = false
+    }
+    return nextSample
+  }
+}

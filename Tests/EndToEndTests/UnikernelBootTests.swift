@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// Boots the bare-metal images that `make unikernels` builds (`Images/out/<board>/`) in QEMU and
+/// reads their consoles. Everything here is emulated: QEMU's virt machine and its models of the
+/// Raspberry Pi 3 and 4, with QEMU's TMP105 model on the Pi's header I2C bus.
+final class UnikernelBootTests: XCTestCase {
+  private static let qemu = "/usr/bin/qemu-system-aarch64"
+
+  private func image(_ board: String, _ file: String) throws -> URL {
+    try XCTSkipUnless(
+      FileManager.default.isExecutableFile(atPath: Self.qemu),
+      "\(Self.qemu) is missing: `make deps` installs QEMU 10 from bookworm-backports")
+    let url = repositoryRoot.appendingPathComponent("Images/out/\(board)/\(file)")
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      XCTFail("\(url.path) is not built: run `make unikernels` (make test does)")
+      throw TimedOut(what: "an image")
+    }
+    return url
+  }
+
+  func testQEMUVirtBootsWithItsMMUAndTimer() throws {
+    let kernel = try image("qemu-virt", "kernel.elf")
+    let qemu = try ChildProcess(
+      URL(fileURLWithPath: Self.qemu),
+      [
+        "-M", "virt", "-cpu", "cortex-a53", "-m", "128M", "-nographic", "-monitor", "none",
+        "-nic", "none", "-kernel", kernel.path,
+      ],
+      name: "qemu-virt")
+    defer { qemu.kill() }
+    try waitUntil("the virt unikernel's timer ticks", timeoutSeconds: 30) {
+      qemu.output.contains("tick 3 at")
+    }
+    XCTAssertTrue(qemu.output.contains("Loam unikernel on qemu-virt"), qemu.output)
+    XCTAssertTrue(qemu.output.contains("EL1, MMU and caches on"), qemu.output)
+    XCTAssertFalse(qemu.output.contains("fault"), qemu.output)
+  }
+
+  func testRaspberryPi3TalksToItsFirmwareGPIOAndI2CSensor() throws {
+    try bootRaspberryPi(
+      machine: "raspi3b", board: "rpi3b",
+      expectations: [
+        "SoC BCM2837", "board revision 0x00A02082", "hardware RNG 0x",
+      ])
+  }
+
+  func testRaspberryPi4TalksToItsFirmwareGPIOAndI2CSensor() throws {
+    try bootRaspberryPi(
+      machine: "raspi4b", board: "rpi4b",
+      expectations: [
+        "SoC BCM2711", "board revision 0x00B03115",
+      ])
+  }
+
+  /// Boots a Pi image with a TMP105 at 0x48 on the header bus, checks the board report and the
+  /// status LED's line read back, then sets the sensor's temperature through QEMU's monitor and
+  /// waits for the image to log it.
+  private func bootRaspberryPi(machine: String, board: String, expectations: [String]) throws {
+    let kernel = try image(board, "kernel8.img")
+    let monitor = FileManager.default.temporaryDirectory
+      .appendingPathComponent("loam-\(board)-\(UUID().uuidString.prefix(8)).monitor")
+    defer { try? FileManager.default.removeItem(at: monitor) }
+    let qemu = try ChildProcess(
+      URL(fileURLWithPath: Self.qemu),
+      [
+        "-M", machine, "-nographic", "-monitor", "unix:\(monitor.path),server=on,wait=off",
+        "-kernel", kernel.path, "-device", "tmp105,bus=i2c-bus.1,address=0x48,id=sensor",
+      ],
+      name: board)
+    defer { qemu.kill() }
+    try waitUntil("\(board) reads its TMP105", timeoutSeconds: 60) {
+      qemu.output.contains("reading tmp105 at 0x48: 0.0 °C")
+    }
+    for expected in expectations + [
+      "Loam unikernel on \(board)", "EL1, MMU and caches on",
+      "gpio 4: drove high, level register reads high",
+      "gpio 4: drove low, level register reads low",
+    ] {
+      XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
+    }
+    // QEMU's TMP105 takes millidegrees; the image must report exactly what the chip holds.
+    try sendMonitorCommand("qom-set sensor temperature 42500", to: monitor)
+    try waitUntil("\(board) logs the new temperature", timeoutSeconds: 30) {
+      qemu.output.contains("reading tmp105 at 0x48: 42.5 °C")
+    }
+  }
+
+  private func sendMonitorCommand(_ command: String, to path: URL) throws {
+    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { bytes in
+      for (index, byte) in path.path.utf8.prefix(bytes.count - 1).enumerated() {
+        bytes[index] = byte
+      }
+    }
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    XCTAssertEqual(connected, 0, "connect to QEMU's monitor: errno \(errno)")
+    let line = Array("\(command)\n".utf8)
+    XCTAssertEqual(write(descriptor, line, line.count), line.count)
+    Thread.sleep(forTimeInterval: 0.5)  // let the monitor act before the socket closes
+  }
+}
