@@ -23,7 +23,7 @@ enum Board {
     let timer = GenericTimer()
     printBanner(timer: timer)
     var ticks = 0
-    PollLoop.run(timer: timer, acknowledgeInterrupts: { gic.acknowledgeAll() }) { now in
+    PollLoop.run(timer: timer, acknowledgeInterrupts: gic.acknowledgeAll) { now in
       ticks += 1
       print("tick \(ticks) at \(now.nanoseconds / 1_000_000) ms")
       return now + .milliseconds(500)

@@ -56,16 +56,13 @@ public struct GICv2 {
   }
 
   /// Acknowledges and ends every pending interrupt, after the poll loop woke up and looked at
-  /// its devices itself; returns how many there were.
-  @discardableResult
-  public func acknowledgeAll() -> Int {
-    var count = 0
-    while count < 1020 {
+  /// its devices itself.
+  public func acknowledgeAll() {
+    // Bounded: there are fewer than 1020 interrupt ids to be pending.
+    for _ in 0..<1020 {
       let acknowledged = cpuInterface.read(CPUInterfaceOffset.acknowledge)
-      guard acknowledged & 0x3FF != Self.spuriousInterrupt else { break }
+      guard acknowledged & 0x3FF != Self.spuriousInterrupt else { return }
       cpuInterface.write(CPUInterfaceOffset.endOfInterrupt, acknowledged)
-      count += 1
     }
-    return count
   }
 }
