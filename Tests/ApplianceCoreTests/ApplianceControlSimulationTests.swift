@@ -97,9 +97,13 @@ final class ApplianceControlSimulationTests: XCTestCase {
     appliance.run(until: at(6 * 3600))
 
     let pumpActions = appliance.actions.filter {
-      $0.action == .startPump(run: 1) || $0.action == .stopPump
+      switch $0.action {
+      case .startPump, .stopPump, .pumpCapped: return true
+      case .alert, .cutSensorPower, .restoreSensorPower, .restartSampling: return false
+      }
     }
-    // Raised by the first reading; the pump waits out the start's soak, then runs 8 s.
+    // Raised by the first reading; the pump waits out the start's soak, then runs 8 s, once.
+    XCTAssertEqual(pumpActions.map { $0.action }, [.startPump(run: 1), .stopPump])
     XCTAssertEqual(pumpActions.map { $0.at }, [at(600), at(608)], "\(appliance.actions)")
     XCTAssertEqual(appliance.relayOnTime, .seconds(8))
     guard case .alert(.raised(let raised)) = appliance.actions.first?.action else {
