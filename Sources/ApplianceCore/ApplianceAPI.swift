@@ -1,3 +1,5 @@
+import ApplianceProfiles
+import BoardSupport
 import HTTP
 import JSON
 import Readings
@@ -7,7 +9,9 @@ import Time
 ///
 ///     GET /api/v1/sensors               every sensor with its latest reading
 ///     GET /api/v1/sensors/{id}/latest   one sensor's latest reading (404 if it has none yet)
-///     GET /api/v1/health                the board, each chip's state, the outbox
+///     GET /api/v1/health                the board, each chip's state, the outbox, the raised
+///                                       alerts, the sensors' power and the pump
+///     GET /api/v1/alerts                every alert of the profile, raised or clear
 ///
 /// Errors have the hub's shape, `{"error":{"code":...,"message":...}}`.
 public struct ApplianceAPI: HTTPResponder {
@@ -19,6 +23,8 @@ public struct ApplianceAPI: HTTPResponder {
     case latest
     /// The appliance's health.
     case health
+    /// The alerts.
+    case alerts
   }
 
   /// The appliance's state, which the runtime keeps up to date.
@@ -32,6 +38,7 @@ public struct ApplianceAPI: HTTPResponder {
     router.add(.get, "/api/v1/sensors", .sensors)
     router.add(.get, "/api/v1/sensors/{id}/latest", .latest)
     router.add(.get, "/api/v1/health", .health)
+    router.add(.get, "/api/v1/alerts", .alerts)
     self.router = router
   }
 
@@ -66,6 +73,15 @@ public struct ApplianceAPI: HTTPResponder {
       return Self.json(json.bytes)
     case .found(.health, _, _):
       return Self.json(healthDocument())
+    case .found(.alerts, _, _):
+      var json = JSONWriter()
+      json.beginObject()
+      json.key("alerts")
+      json.beginArray()
+      for alert in status.control?.alerts.alerts ?? [] { writeAlert(alert, to: &json) }
+      json.endArray()
+      json.endObject()
+      return Self.json(json.bytes)
     }
   }
 
@@ -116,8 +132,62 @@ public struct ApplianceAPI: HTTPResponder {
     json.field("downsampled", status.outboxDownsampledCount)
     json.field("delivered_seq", Int64(status.deliveredSequence))
     json.endObject()
+    json.key("alerts")
+    json.beginArray()
+    for alert in status.control?.alerts.raisedAlerts ?? [] { writeAlert(alert, to: &json) }
+    json.endArray()
+    if let sensorPower = status.control?.sensorPower {
+      json.key("sensor_power")
+      json.beginObject()
+      switch sensorPower.state {
+      case .on: json.field("state", "on")
+      case .off: json.field("state", "off")
+      case .poweringUp: json.field("state", "powering_up")
+      }
+      json.field("cycles", sensorPower.cycleCount)
+      json.endObject()
+    }
+    if let pump = status.control?.pump {
+      writePump(pump, to: &json)
+    }
     json.endObject()
     return json.bytes
+  }
+
+  /// An alert as `/api/v1/alerts` and `/api/v1/health` list it: the rule, its state, since
+  /// when it is raised, and the latest value compared.
+  private func writeAlert(_ alert: AlertMonitor.Alert, to json: inout JSONWriter) {
+    let threshold = alert.threshold
+    json.beginObject()
+    json.field("sensor", "\(status.applianceID).\(alert.sensorName)")
+    json.field("quantity", threshold.quantity)
+    switch threshold.direction {
+    case .below: json.field("below", threshold.limit)
+    case .above: json.field("above", threshold.limit)
+    }
+    json.field("hysteresis", threshold.hysteresis)
+    json.field("alert", threshold.alert)
+    json.field("state", alert.isRaised ? "raised" : "clear")
+    if let raisedAt = alert.raisedAt { json.field("since", raisedAt.rfc3339) }
+    if let value = alert.latestValue { json.field("value", value) }
+    json.endObject()
+  }
+
+  private func writePump(_ pump: PumpController, to json: inout JSONWriter) {
+    json.key("pump")
+    json.beginObject()
+    json.field("relay", pump.relayLevel == .high ? "on" : "off")
+    switch pump.state {
+    case .idle: json.field("state", pump.isCapped ? "capped" : "idle")
+    case .running: json.field("state", "running")
+    case .soaking: json.field("state", "soaking")
+    }
+    json.field("runs_last_24h", pump.runsInLastDay)
+    json.field("runs_per_day_max", pump.settings.runsPerDayMax)
+    json.field("run_seconds", pump.settings.runSeconds)
+    json.field("soak_seconds", pump.settings.soakSeconds)
+    if let lastRunTime = pump.lastRunTime { json.field("last_run", lastRunTime.rfc3339) }
+    json.endObject()
   }
 
   private static func json(_ body: [UInt8]) -> HTTPResponse {

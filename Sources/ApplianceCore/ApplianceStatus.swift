@@ -3,8 +3,8 @@ import Readings
 import Time
 
 /// What the appliance knows about itself, for its local API: the latest reading of each
-/// sensor, the state of each chip on its bus, and its outbox. The runtime updates it as it
-/// samples and publishes.
+/// sensor, the state of each chip on its bus, its outbox, and its alerts, sensor power and pump.
+/// The runtime updates it as it samples and publishes.
 public struct ApplianceStatus {
   /// One chip's state.
   public enum ChipState: Equatable, Sendable {
@@ -42,6 +42,8 @@ public struct ApplianceStatus {
   public var outboxDownsampledCount = 0
   /// The highest sequence number the hub acknowledged.
   public var deliveredSequence: UInt64 = 0
+  /// The alerts, the sensors' power and the pump, as the appliance last moved them on.
+  public var control: ApplianceControl?
 
   /// The status of a new appliance whose chips have not measured yet.
   public init(applianceID: String, board: String, chips: [(address: I2CAddress, name: String)]) {

@@ -34,6 +34,11 @@ public struct SampledValue: Equatable, Sendable {
 /// The hub keeps one quantity per sensor id, so a chip that measures several publishes its first
 /// quantity under the sensor's name and each other one under `<name>.<quantity>`: a BME280 named
 /// `air` gives `air` (temperature), `air.humidity` and `air.pressure`.
+///
+/// A gas sensor that compensates for the air's humidity (SGP30, CCS811) is told the temperature
+/// and humidity a hygrometer measured (`compensate(temperatureCelsius:relativeHumidityPercent:)`)
+/// at the start of its next turn, and again whenever it starts over, since a chip that restarts
+/// forgets it.
 public struct SampledChip {
   /// Which driver, with what it needs.
   public enum Driver {
@@ -52,7 +57,7 @@ public struct SampledChip {
     case ccs811(CCS811)
   }
 
-  private enum Phase { case probing, starting, measuring }
+  private enum Phase { case probing, starting, compensating, measuring }
 
   /// The sensor's local name, under which its first quantity is published.
   public let sensorName: String
@@ -63,6 +68,12 @@ public struct SampledChip {
   /// Set when an SCD4x fails after it was started: it goes on measuring through a failure on
   /// the bus, and refuses get_serial_number until stop_periodic_measurement.
   private var isStopDue = false
+  /// Whether a measurement was sent and its answer is awaited: nothing else may be sent then.
+  private var isMeasurementUnderWay = false
+  /// The latest air a hygrometer measured, for a gas sensor's compensation.
+  private var compensation: (temperatureCelsius: Double, relativeHumidityPercent: Double)?
+  /// Whether `compensation` must still be sent to the chip.
+  private var isCompensationDue = false
 
   /// A chip not yet probed, publishing as `sensorName`.
   public init(_ driver: Driver, sensorName: String) {
@@ -95,34 +106,96 @@ public struct SampledChip {
     }
   }
 
-  /// The names its values are published under, first quantity first.
-  public var publishedNames: [String] {
+  /// The quantities its values carry, as `Reading.quantity` names them, in the order of
+  /// `publishedNames`.
+  public var publishedQuantities: [String] {
     switch driver {
-    case .seesawSoil, .ads1115: return [sensorName]
-    case .bme280: return [sensorName, "\(sensorName).humidity", "\(sensorName).pressure"]
-    case .sgp30, .ccs811: return [sensorName, "\(sensorName).eco2"]
-    case .scd4x: return [sensorName, "\(sensorName).temperature", "\(sensorName).humidity"]
+    case .seesawSoil, .ads1115: return ["soil_moisture"]
+    case .bme280: return ["temperature", "humidity", "pressure"]
+    case .sgp30, .ccs811: return ["tvoc", "eco2"]
+    case .scd4x: return ["co2", "temperature", "humidity"]
     }
+  }
+
+  /// The names its values are published under, first quantity first: the sensor's name, then
+  /// `<name>.<quantity>`.
+  public var publishedNames: [String] {
+    publishedQuantities.enumerated().map { index, quantity in
+      index == 0 ? sensorName : "\(sensorName).\(quantity)"
+    }
+  }
+
+  /// The name the chip's `quantity` is published under, or nil if it publishes no such
+  /// quantity.
+  public func publishedName(of quantity: String) -> String? {
+    publishedQuantities.firstIndex(of: quantity).map { publishedNames[$0] }
+  }
+
+  /// Whether the chip measures the air's temperature and relative humidity, which gas sensors
+  /// compensate for.
+  public var measuresAirHumidity: Bool {
+    switch driver {
+    case .bme280, .scd4x: return true
+    case .seesawSoil, .ads1115, .sgp30, .ccs811: return false
+    }
+  }
+
+  /// Whether the chip compensates its measurements for the air's humidity (the SGP30 given
+  /// the absolute humidity, the CCS811 its `ENV_DATA`).
+  public var compensatesForHumidity: Bool {
+    switch driver {
+    case .sgp30, .ccs811: return true
+    case .seesawSoil, .ads1115, .bme280, .scd4x: return false
+    }
+  }
+
+  /// Gives a gas sensor the air a hygrometer measured, sent at the start of its next turn.
+  /// Values outside what the chips measure (-45 to 130 °C, 0 to 100 %RH) are ignored.
+  public mutating func compensate(temperatureCelsius: Double, relativeHumidityPercent: Double) {
+    guard compensatesForHumidity, (-45...130).contains(temperatureCelsius),
+      (0...100).contains(relativeHumidityPercent)
+    else { return }
+    compensation = (temperatureCelsius, relativeHumidityPercent)
+    isCompensationDue = true
   }
 
   /// Forgets all progress: the next `measure` probes the chip again (an SCD4x that was
   /// started is stopped first).
   public mutating func reset() {
     if case .scd4x = driver, phase != .probing { isStopDue = true }
+    startOver()
+  }
+
+  /// Forgets all progress after the chip's power was cut: it is back in its power-on state,
+  /// so the next `measure` probes it at once (an SCD4x is idle and needs no stop).
+  public mutating func resetAfterPowerCycle() {
+    isStopDue = false
+    startOver()
+  }
+
+  /// Back to the probe with a fresh driver; the compensation is sent again, as the chip lost it.
+  private mutating func startOver() {
     driver = initialDriver
     phase = .probing
+    isMeasurementUnderWay = false
+    isCompensationDue = compensation != nil
   }
 
   /// Runs the next step towards a measurement; call again at the instant a `.wait` names.
   public mutating func measure<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<[SampledValue]> {
-    // Each phase that finishes without waiting moves on at once; three phases bound the loop.
-    for _ in 0..<3 {
+    // Each phase that finishes without waiting moves on at once; four phases bound the loop.
+    for _ in 0..<4 {
+      // New humidity goes to the chip between measurements, not in the middle of one.
+      if phase == .measuring && isCompensationDue && !isMeasurementUnderWay {
+        phase = .compensating
+      }
       let step: DriverStep<[SampledValue]>
       switch phase {
       case .probing: step = try probe(on: &bus, now: now)
       case .starting: step = try start(on: &bus, now: now)
+      case .compensating: step = try sendCompensation(on: &bus, now: now)
       case .measuring: return try takeMeasurement(on: &bus, now: now)
       }
       guard case .done = step else { return step }
@@ -193,33 +266,74 @@ public struct SampledChip {
     }
   }
 
+  /// Tells a gas sensor the air's humidity: the SGP30 its absolute humidity (Set_humidity, in
+  /// g/m3), the CCS811 the temperature and relative humidity (`ENV_DATA`).
+  private mutating func sendCompensation<Bus: I2CBus>(
+    on bus: inout Bus, now: Instant
+  ) throws(SensorError) -> DriverStep<[SampledValue]> {
+    guard let air = compensation else { return moveOn(to: .measuring) }
+    isCompensationDue = false
+    switch driver {
+    case .sgp30(var sensor):
+      let gramsPerCubicMetre = AbsoluteHumidity.gramsPerCubicMetre(
+        temperatureCelsius: air.temperatureCelsius,
+        relativeHumidityPercent: air.relativeHumidityPercent)
+      // Air saturated above about 75 °C holds more water than the chip takes (255.996 g/m3).
+      let step = try sensor.setHumidity(
+        gramsPerCubicMetre: min(gramsPerCubicMetre, SGP30.absoluteHumidityMax), on: &bus,
+        now: now)
+      driver = .sgp30(sensor)
+      return advance(after: step, to: .measuring)
+    case .ccs811(let sensor):
+      try sensor.setEnvironment(
+        temperatureCelsius: air.temperatureCelsius,
+        relativeHumidityPercent: air.relativeHumidityPercent, on: &bus)
+      return moveOn(to: .measuring)
+    case .seesawSoil, .ads1115, .bme280, .scd4x:
+      return moveOn(to: .measuring)
+    }
+  }
+
   private mutating func takeMeasurement<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<[SampledValue]> {
     assert(phase == .measuring)
+    let step = try measureValues(on: &bus, now: now)
+    if case .wait = step { isMeasurementUnderWay = true } else { isMeasurementUnderWay = false }
+    return step
+  }
+
+  private mutating func measureValues<Bus: I2CBus>(
+    on bus: inout Bus, now: Instant
+  ) throws(SensorError) -> DriverStep<[SampledValue]> {
     let names = publishedNames
+    let quantities = publishedQuantities
+    /// The measured `numbers`, in `units`, under their published names and quantities.
+    func values(_ numbers: [Double], _ units: [String]) -> [SampledValue] {
+      numbers.indices.map { index in
+        SampledValue(
+          sensorName: names[index], quantity: quantities[index], unit: units[index],
+          value: numbers[index])
+      }
+    }
     switch driver {
     case .seesawSoil(var sensor, let calibration):
       let step = try sensor.measureCapacitance(on: &bus, now: now)
       driver = .seesawSoil(sensor, calibration: calibration)
-      return step.map { count in
-        [value(names[0], "soil_moisture", "%", calibration.percent(raw: Double(count)))]
-      }
+      return step.map { count in values([calibration.percent(raw: Double(count))], ["%"]) }
     case .ads1115(var sensor, let channel, let calibration):
       let step = try sensor.measureVolts(channel: channel, on: &bus, now: now)
       driver = .ads1115(sensor, channel: channel, calibration: calibration)
-      return step.map { volts in
-        [value(names[0], "soil_moisture", "%", calibration.percent(raw: volts))]
-      }
+      return step.map { volts in values([calibration.percent(raw: volts)], ["%"]) }
     case .bme280(var sensor):
       let step = try sensor.measure(on: &bus, now: now)
       driver = .bme280(sensor)
       return step.map { measurement in
-        [
-          value(names[0], "temperature", "°C", measurement.temperatureCelsius),
-          value(names[1], "humidity", "%RH", measurement.relativeHumidityPercent),
-          value(names[2], "pressure", "hPa", measurement.pressurePascals / 100),
-        ]
+        values(
+          [
+            measurement.temperatureCelsius, measurement.relativeHumidityPercent,
+            measurement.pressurePascals / 100,
+          ], ["°C", "%RH", "hPa"])
       }
     case .sgp30(var sensor):
       let step = try sensor.measureAirQuality(on: &bus, now: now)
@@ -227,37 +341,29 @@ public struct SampledChip {
       return step.map { quality in
         // The chip answers fixed values while it warms up: they are not measurements.
         guard !quality.isWarmingUp else { return [] }
-        return [
-          value(names[0], "tvoc", "ppb", Double(quality.totalVOCPartsPerBillion)),
-          value(names[1], "eco2", "ppm", Double(quality.co2EquivalentPartsPerMillion)),
-        ]
+        return values(
+          [Double(quality.totalVOCPartsPerBillion), Double(quality.co2EquivalentPartsPerMillion)],
+          ["ppb", "ppm"])
       }
     case .scd4x(var sensor):
       let step = try sensor.measure(on: &bus, now: now)
       driver = .scd4x(sensor)
       return step.map { measurement in
-        [
-          value(names[0], "co2", "ppm", Double(measurement.co2PartsPerMillion)),
-          value(names[1], "temperature", "°C", measurement.temperatureCelsius),
-          value(names[2], "humidity", "%RH", measurement.relativeHumidityPercent),
-        ]
+        values(
+          [
+            Double(measurement.co2PartsPerMillion), measurement.temperatureCelsius,
+            measurement.relativeHumidityPercent,
+          ], ["ppm", "°C", "%RH"])
       }
     case .ccs811(var sensor):
       let step = try sensor.measure(on: &bus, now: now)
       driver = .ccs811(sensor)
       return step.map { quality in
-        [
-          value(names[0], "tvoc", "ppb", Double(quality.totalVOCPartsPerBillion)),
-          value(names[1], "eco2", "ppm", Double(quality.co2EquivalentPartsPerMillion)),
-        ]
+        values(
+          [Double(quality.totalVOCPartsPerBillion), Double(quality.co2EquivalentPartsPerMillion)],
+          ["ppb", "ppm"])
       }
     }
-  }
-
-  private func value(
-    _ name: String, _ quantity: String, _ unit: String, _ value: Double
-  ) -> SampledValue {
-    SampledValue(sensorName: name, quantity: quantity, unit: unit, value: value)
   }
 
   /// `step` as a step of this chip's sampling: once it is done, the chip moves to `next`.

@@ -40,6 +40,13 @@ public struct SamplingPlan {
     return nil
   }
 
+  /// The name the values `threshold` compares are published under, or nil if no chip of the
+  /// plan publishes them (a seesaw's temperature, which the appliance does not read).
+  public func publishedName(of threshold: AlertThreshold) -> String? {
+    chips.first { $0.chip.sensorName == threshold.sensorID }?.chip.publishedName(
+      of: threshold.quantity)
+  }
+
   /// A scheduler running the plan's chips from `start`.
   public func scheduler(start: Instant) -> SamplingScheduler {
     SamplingScheduler(chips: chips, start: start)

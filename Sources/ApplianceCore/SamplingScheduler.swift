@@ -10,6 +10,10 @@ import Time
 /// interval from the start; a driver's `.wait(until:)` is honoured by calling that chip again at
 /// that instant, and a measurement that ends late does not shift the grid. A chip that fails is
 /// reported, set up again from its probe, and tried at its next turn: no value is invented.
+///
+/// The temperature and humidity of the first chip that measures them (a BME280 or an SCD4x, in
+/// the order the chips are given) go to every gas sensor that compensates for humidity (SGP30,
+/// CCS811) after each of its measurements.
 public struct SamplingScheduler {
   /// What one poll found.
   public enum Event: Equatable, Sendable {
@@ -31,6 +35,9 @@ public struct SamplingScheduler {
   }
 
   private var chips: [ScheduledChip]
+  /// The index of the chip whose temperature and humidity the gas sensors are given, if any
+  /// chip compensates for humidity and one measures it.
+  private let hygrometerIndex: Int?
   /// The most driver steps one poll runs, so a misbehaving driver cannot hold the loop.
   public static let maximumStepsPerPoll = 64
 
@@ -41,6 +48,20 @@ public struct SamplingScheduler {
       precondition($0.interval > .zero, "a sampling interval is positive")
       return ScheduledChip(
         chip: $0.chip, interval: $0.interval, nextMeasurementAt: start, callBackAt: nil)
+    }
+    let isCompensationWanted = chips.contains { $0.chip.compensatesForHumidity }
+    hygrometerIndex =
+      isCompensationWanted ? chips.firstIndex { $0.chip.measuresAirHumidity } : nil
+  }
+
+  /// Starts every chip over from its probe at `now`, on a fresh grid from `now`: the sensors'
+  /// power was cut, and what each chip was set up to do (an SGP30's warm-up, an SCD4x's
+  /// periodic measurement) went with it.
+  public mutating func restart(at now: Instant) {
+    for index in chips.indices {
+      chips[index].chip.resetAfterPowerCycle()
+      chips[index].callBackAt = nil
+      chips[index].nextMeasurementAt = now
     }
   }
 
@@ -68,6 +89,7 @@ public struct SamplingScheduler {
           if !values.isEmpty {
             events.append(.sampled(address: chips[index].chip.address, values: values))
           }
+          if index == hygrometerIndex { passAirToGasSensors(values) }
         }
       } catch {
         events.append(.failed(address: chips[index].chip.address, error: error))
@@ -77,6 +99,17 @@ public struct SamplingScheduler {
     }
     assert(deadline > now || steps == Self.maximumStepsPerPoll)
     return events
+  }
+
+  /// Gives the hygrometer's latest temperature and humidity to the gas sensors.
+  private mutating func passAirToGasSensors(_ values: [SampledValue]) {
+    guard let temperature = values.first(where: { $0.quantity == "temperature" }),
+      let humidity = values.first(where: { $0.quantity == "humidity" })
+    else { return }
+    for index in chips.indices where chips[index].chip.compensatesForHumidity {
+      chips[index].chip.compensate(
+        temperatureCelsius: temperature.value, relativeHumidityPercent: humidity.value)
+    }
   }
 
   /// Moves the chip's next measurement to its first grid point after `now`.

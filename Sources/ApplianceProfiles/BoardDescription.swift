@@ -188,10 +188,8 @@ extension BoardDescription.Line: JSONDecodable {
     let object = try JSONObject(json: json)
     try object.rejectUnknownKeys(allowed: ["line", "header_pin"])
     line = try object.decodeInteger("line", in: 0...1023)
-    headerPin = nil
-    if object["header_pin"] != nil {
-      headerPin = try object.decodeInteger("header_pin", in: 1...BoardDescription.headerPinMax)
-    }
+    headerPin = try object.decodeIntegerIfPresent(
+      "header_pin", in: 1...BoardDescription.headerPinMax)
   }
 }
 

@@ -42,6 +42,14 @@ extension JSONObject {
     return value
   }
 
+  /// Decodes the member `key` as an integer in `range`, or returns nil if it is absent.
+  func decodeIntegerIfPresent(
+    _ key: String, in range: ClosedRange<Int>
+  ) throws(JSONDecodingError) -> Int? {
+    guard self[key] != nil else { return nil }
+    return try decodeInteger(key, in: range)
+  }
+
   /// `0x1F` and the like: up to four hexadecimal digits after `0x`.
   private static func hexadecimalNumber(_ text: String) -> Int? {
     let bytes = Array(text.utf8)

@@ -2,7 +2,8 @@ import JSON
 import Readings
 
 /// What one kind of appliance measures and how: its sensors, the alerts on their readings,
-/// and the GPIO roles it drives. One file per kind in `Sensors/` (see Sensors/README.md).
+/// the GPIO roles it drives and, with a pump, how it waters. One file per kind in `Sensors/`
+/// (see Sensors/README.md).
 ///
 /// A profile does not name pins: the same plant-pot profile runs on any board whose
 /// description has the buses and GPIO roles it needs (`check(against:)`).
@@ -17,6 +18,9 @@ public struct SensorProfile: Equatable, Sendable {
   public var thresholds: [AlertThreshold]
   /// The GPIO roles the appliance drives.
   public var gpioRoles: [GPIORole]
+  /// How the pump waters: the profile's settings or the defaults if it has the `pump-relay`
+  /// role, nil if it has no pump.
+  public var pump: PumpSettings?
 
   /// The most sensors a profile may list; a bus of 7-bit addresses holds far fewer chips in
   /// practice, and the appliance's buffers are sized from this.
@@ -41,7 +45,8 @@ extension SensorProfile: JSONDecodable {
   /// Decodes a profile and checks it on its own; a board is checked with `check(against:)`.
   public init(json: JSONValue) throws(JSONDecodingError) {
     let object = try JSONObject(json: json)
-    try object.rejectUnknownKeys(allowed: ["kind", "name", "sensors", "thresholds", "gpio_roles"])
+    try object.rejectUnknownKeys(
+      allowed: ["kind", "name", "sensors", "thresholds", "gpio_roles", "pump"])
     kind = try object.decode("kind")
     guard Identifier.isValid(kind) else {
       throw JSONDecodingError(
@@ -66,8 +71,16 @@ extension SensorProfile: JSONDecodable {
       }
       gpioRoles.append(role)
     }
+    let pumpSettings: PumpSettings? = try object.decodeIfPresent("pump")
+    guard pumpSettings == nil || gpioRoles.contains(.pumpRelay) else {
+      throw JSONDecodingError(
+        .invalidValue("pump settings, but no \"pump-relay\" among the gpio_roles"),
+        path: [.key("pump")])
+    }
+    pump = gpioRoles.contains(.pumpRelay) ? pumpSettings ?? PumpSettings() : nil
     try checkSensors()
     try checkThresholds()
+    try checkPump()
   }
 
   /// Sensors must have distinct ids and distinct places on the buses.
@@ -115,6 +128,31 @@ extension SensorProfile: JSONDecodable {
               + " (it measures \(measured))"),
           path: path + [.key("quantity")])
       }
+    }
+  }
+
+  /// A pump needs a threshold to act on, and time for a reading of the watered soil before it
+  /// decides again.
+  private func checkPump() throws(JSONDecodingError) {
+    guard let pump, let roleIndex = gpioRoles.firstIndex(of: .pumpRelay) else { return }
+    let wateringThresholds = thresholds.filter { $0.callsForWatering }
+    guard !wateringThresholds.isEmpty else {
+      throw JSONDecodingError(
+        .invalidValue(
+          "the pump waters when a \"below\" threshold on soil_moisture is raised, and this"
+            + " profile has none"),
+        path: [.key("gpio_roles"), .index(roleIndex)])
+    }
+    for threshold in wateringThresholds {
+      guard let sensor = sensor(withID: threshold.sensorID),
+        sensor.intervalSeconds > pump.soakSeconds
+      else { continue }
+      throw JSONDecodingError(
+        .invalidValue(
+          "\(pump.soakSeconds) s is shorter than sensor \"\(sensor.id)\"'s interval of"
+            + " \(sensor.intervalSeconds) s: the pump would decide again before a reading of the"
+            + " watered soil"),
+        path: [.key("pump"), .key("soak_seconds")])
     }
   }
 }

@@ -63,6 +63,8 @@ public struct SGP30 {
 
   /// How long after `Init_air_quality` the chip answers fixed values ("Air Quality Signals").
   public static let warmUpDuration = Duration.seconds(15)
+  /// The largest absolute humidity `Set_humidity` takes, in g/m3: 0xFFFF in 8.8 fixed point.
+  public static let absoluteHumidityMax = Double(UInt16.max) / 256
 
   /// The chip's address and retry bound.
   public let chip: I2CChipAccess
@@ -124,12 +126,15 @@ public struct SGP30 {
   }
 
   /// Tells the chip the absolute humidity for its compensation ("Humidity Compensation"), in grams
-  /// per cubic metre; zero turns compensation off. The chip takes 0 to 255.996 g/m3.
+  /// per cubic metre; zero turns compensation off. The chip takes 0 to `absoluteHumidityMax`
+  /// (255.996 g/m3), sent as 8.8 fixed point: the integer part in the high byte, 1/256ths in the
+  /// low byte.
   public mutating func setHumidity<Bus: I2CBus>(
     gramsPerCubicMetre: Double, on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<Void> {
-    precondition((0..<256).contains(gramsPerCubicMetre), "absolute humidity out of range")
-    let fixedPoint = UInt16(min((gramsPerCubicMetre * 256).rounded(), 65_535))
+    precondition(
+      (0...Self.absoluteHumidityMax).contains(gramsPerCubicMetre), "absolute humidity out of range")
+    let fixedPoint = UInt16((gramsPerCubicMetre * 256).rounded())
     return try step(Command.setHumidity, arguments: [fixedPoint], on: &bus, now: now).map { _ in }
   }
 

@@ -34,6 +34,10 @@ public struct PlantPotModel: Sendable {
   /// The simulated time the environment is at: the last internal step at or before the last
   /// `advance`.
   public private(set) var time: Instant
+  /// The latest instant `advance` was called with.
+  private var advancedTo: Instant
+  /// How long the pump ran that the soil has not had yet: its water lands at the next steps.
+  private var pumpRunPending = Duration.zero
   /// The room's mean temperature; the day swings around it.
   public let roomTemperatureCelsius: Double
   private var random: SeededRandom
@@ -51,6 +55,7 @@ public struct PlantPotModel: Sendable {
     precondition((0...100).contains(soilMoisturePercent), "moisture is a percentage")
     random = SeededRandom(seed: seed)
     time = start
+    advancedTo = start
     self.roomTemperatureCelsius = roomTemperatureCelsius
     environment = PhysicalEnvironment(
       temperatureCelsius: roomTemperatureCelsius, soilMoisturePercent: soilMoisturePercent)
@@ -65,16 +70,28 @@ public struct PlantPotModel: Sendable {
     waterings.append(Watering(time: time, percentagePoints: points))
   }
 
-  /// Runs the model up to `now`. The pump runs for the whole interval if `pumpRelay` is high,
-  /// as `SimulatedGPIOChip.drivenLevel(of: Line.pumpRelay)` reports it.
+  /// Runs the model up to `now`. The pump runs from the previous `advance` to `now` if
+  /// `pumpRelay` is high, as `SimulatedGPIOChip.drivenLevel(of: Line.pumpRelay)` reports it;
+  /// every moment the relay was high counts, however the calls slice time.
   public mutating func advance(to now: Instant, pumpRelay: GPIOLevel = .low) {
+    if pumpRelay == .high && now > advancedTo { runPump(for: now.duration(since: advancedTo)) }
+    advancedTo = max(advancedTo, now)
     while time + Self.step <= now {
       time = time + Self.step
-      advanceOneStep(isPumpRunning: pumpRelay == .high)
+      let pumped = min(pumpRunPending, Self.step)
+      pumpRunPending -= pumped
+      advanceOneStep(pumpSeconds: Double(pumped.nanosecondsClamped) / 1e9)
     }
   }
 
-  private mutating func advanceOneStep(isPumpRunning: Bool) {
+  /// The pump ran for `duration` of the model's time, besides what `advance` was told: its
+  /// water lands at the model's next steps, at most a step's worth each.
+  public mutating func runPump(for duration: Duration) {
+    precondition(duration >= .zero, "a pump runs for a positive time")
+    pumpRunPending += duration
+  }
+
+  private mutating func advanceOneStep(pumpSeconds: Double) {
     let seconds = Double(Self.step.nanosecondsClamped) / 1e9
     let cycle = DailyCycle(at: time)
     if cycle.day != weatherDay {
@@ -88,13 +105,13 @@ public struct PlantPotModel: Sendable {
     environment.relativeHumidityPercent = 50 - 10 * cycle.daylight
     environment.soilMoisturePercent = soilMoisture(
       after: seconds, from: environment.soilMoisturePercent, airCelsius: airCelsius,
-      daylight: cycle.daylight, isPumpRunning: isPumpRunning)
+      daylight: cycle.daylight, pumpSeconds: pumpSeconds)
     assert((0...100).contains(environment.soilMoisturePercent))
   }
 
   private mutating func soilMoisture(
     after seconds: Double, from start: Double, airCelsius: Double, daylight: Double,
-    isPumpRunning: Bool
+    pumpSeconds: Double
   ) -> Double {
     var moisture = start
     // Evaporation and transpiration take a share of the available water: about 17 % a day at
@@ -106,7 +123,7 @@ public struct PlantPotModel: Sendable {
     if moisture > Self.fieldCapacityPercent {
       moisture -= (moisture - Self.fieldCapacityPercent) * min(1, seconds / 1800)
     }
-    if isPumpRunning { moisture += Self.pumpPercentagePointsPerSecond * seconds }
+    moisture += Self.pumpPercentagePointsPerSecond * pumpSeconds
     while let index = waterings.firstIndex(where: { $0.time <= time }) {
       moisture += waterings.remove(at: index).percentagePoints
     }

@@ -6,6 +6,10 @@ import Time
 /// The test or simulation sets `now` and `environment` and hands the bus to drivers, which see an
 /// `I2CBus` like any other. A reference type, so that drivers given the bus `inout` and the test
 /// that moves its clock share one bus.
+///
+/// The chips share one supply, as when a board's `sensor-power` line switches them: while it is
+/// cut (`cutPower()`) no chip acknowledges anything, and when it is restored (`restorePower()`)
+/// every chip starts from its power-on state.
 public final class SimulatedI2CBus: I2CBus {
   /// The simulated time chips see during a transaction.
   public var now: Instant
@@ -13,6 +17,8 @@ public final class SimulatedI2CBus: I2CBus {
   public var environment: PhysicalEnvironment
   /// False models a missing controller: every transaction fails with `.busAbsent`.
   public var isPresent = true
+  /// Whether the chips' supply is on.
+  public private(set) var isPowered = true
   /// Transactions attempted so far, failed ones included: how tests see a driver's retries.
   public private(set) var transactionCount = 0
   private var chips: [any SimulatedI2CChip] = []
@@ -31,11 +37,26 @@ public final class SimulatedI2CBus: I2CBus {
     chips.append(chip)
   }
 
+  /// Cuts the chips' supply: they stop answering and forget their state.
+  public func cutPower() {
+    isPowered = false
+  }
+
+  /// Restores the chips' supply at `now`: each starts from its power-on state, and a chip that
+  /// had hung answers again.
+  public func restorePower() {
+    isPowered = true
+    for chip in chips {
+      chip.faults.isHung = false
+      chip.powerOn(now: now)
+    }
+  }
+
   public func perform(_ transaction: I2CTransaction) throws(I2CError) -> [UInt8] {
     transactionCount += 1
     guard isPresent else { throw .busAbsent }
-    guard let chip = chips.first(where: { $0.address == transaction.address }),
-      !chip.faults.isUnplugged
+    guard isPowered, let chip = chips.first(where: { $0.address == transaction.address }),
+      !chip.faults.isUnplugged, !chip.faults.isHung
     else { throw .addressNotAcknowledged }
     if chip.faults.addressNAKsRemaining > 0 {
       chip.faults.addressNAKsRemaining -= 1

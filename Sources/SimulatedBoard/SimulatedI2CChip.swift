@@ -5,6 +5,10 @@ import Time
 public struct SimulatedChipFaults: Equatable, Sendable {
   /// The chip is unplugged: nothing acknowledges its address.
   public var isUnplugged = false
+  /// The chip has locked up, as chips do after a brown-out or a glitch in the middle of a
+  /// transfer: it acknowledges nothing until its power is cycled
+  /// (`SimulatedI2CBus.restorePower()`) or it is plugged in again.
+  public var isHung = false
   /// The next this many transactions to the chip see no acknowledgement of the address, as
   /// when a glitch or a busy chip drops off the bus for a moment.
   public var addressNAKsRemaining = 0
@@ -44,7 +48,13 @@ extension SimulatedI2CChip {
   /// an SCD4x is no longer measuring).
   public func plugIn(now: Instant) {
     faults.isUnplugged = false
+    faults.isHung = false
     powerOn(now: now)
+  }
+
+  /// Locks the chip up: it stops answering until its power is cycled.
+  public func hang() {
+    faults.isHung = true
   }
 
   /// Freezes the chip's readings at `environment`, whatever the bus's environment does.

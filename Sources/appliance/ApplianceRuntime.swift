@@ -1,4 +1,6 @@
 import ApplianceCore
+import ApplianceProfiles
+import BoardSupport
 import HTTP
 import HostPlatform
 import Net
@@ -15,11 +17,13 @@ enum HubTransport {
 /// An appliance on the `process` target: samples the chips of its board when the
 /// board's `SamplingScheduler` says, keeps each reading in the durable outbox (`ReadingPublisher`
 /// over `ReadingOutbox`, logged in `OutboxLogFile`) before offering it, and publishes one TCP
-/// connection per request.
+/// connection per request. Its `ApplianceControl` raises and clears the profile's alerts (logged
+/// here), and says when to cycle the sensors' power and run the pump, which the runtime does on
+/// the board's lines.
 ///
-/// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`). What it samples
-/// and publishes is kept in `api`'s status for the local JSON API; the board's status LED, if
-/// it has one, blinks at each acknowledgement.
+/// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`). What it samples,
+/// publishes and controls is kept in `api`'s status for the local JSON API; the board's status
+/// LED, if it has one, blinks at each acknowledgement.
 final class ApplianceRuntime {
   private let loop: EventLoop
   private let transport: HubTransport
@@ -28,6 +32,9 @@ final class ApplianceRuntime {
   private let clock: ApplianceClock
   private let board: any ApplianceBoard
   private let statusLED: StatusLED?
+  private var control: ApplianceControl
+  /// The profile's roles that `control` sets the level of: `sensor-power` and `pump-relay`.
+  private let controlledRoles: [GPIORole]
   private var publisher: ReadingPublisher
   private let outboxLog: OutboxLogFile
   private var sequences: SequenceReservation
@@ -46,7 +53,8 @@ final class ApplianceRuntime {
   init(
     loop: EventLoop, transport: HubTransport, applianceID: String, hub: HubAddress,
     clock: ApplianceClock, board: any ApplianceBoard, statusLED: StatusLED?,
-    publisher: ReadingPublisher, outboxLog: OutboxLogFile, sequences: SequenceReservation
+    control: ApplianceControl, roles: [GPIORole], publisher: ReadingPublisher,
+    outboxLog: OutboxLogFile, sequences: SequenceReservation
   ) {
     self.loop = loop
     self.transport = transport
@@ -55,15 +63,18 @@ final class ApplianceRuntime {
     self.clock = clock
     self.board = board
     self.statusLED = statusLED
+    self.control = control
+    controlledRoles = roles.filter { control.level(of: $0) != nil }
     self.publisher = publisher
     self.outboxLog = outboxLog
     self.sequences = sequences
     var status = ApplianceStatus(applianceID: applianceID, board: board.name, chips: board.chips)
     status.outboxCapacity = publisher.outbox.capacity
+    status.control = control
     api = HTTPResponderBox(ApplianceAPI(status: status))
   }
 
-  /// Reports what waits from an earlier run, then starts sampling.
+  /// Reports what waits from an earlier run, powers the sensors, then starts sampling.
   func start() {
     let entries = publisher.outbox.entries
     if let first = entries.first, let last = entries.last {
@@ -71,16 +82,47 @@ final class ApplianceRuntime {
         "outbox: \(entries.count) readings waiting from an earlier run "
           + "(seq \(first.reading.sequence) through \(last.reading.sequence))")
     }
+    let now = clock.now()
+    for role in controlledRoles { drive(role, to: control.level(of: role) ?? .low, now: now) }
     sample()
   }
 
-  /// Runs the chips that are due, makes their readings durable in the outbox log, then
-  /// publishes, and comes back at the board's next deadline.
+  /// Switches the pump off, as the appliance stops: nothing must run unattended.
+  func finish() {
+    if controlledRoles.contains(.pumpRelay) { drive(.pumpRelay, to: .low, now: clock.now()) }
+  }
+
+  /// Moves the control on, runs the chips that are due (unless their power is off), makes
+  /// their readings durable in the outbox log, then publishes, and comes back at the board's or
+  /// the control's next deadline.
   private func sample() {
     guard !isStopping else { return }
     let now = clock.now()
     let time = clock.wallTime(at: now)
-    for event in board.poll(now: now) {
+    carryOut(control.poll(now: now, time: time), now: now)
+    if !control.isSamplingPaused {
+      let events = board.poll(now: now)
+      guard record(events, time: time) else { return }
+      carryOut(control.handle(events, now: now, time: time), now: now)
+    }
+    api.responder.status.control = control
+    // One fdatasync for every reading of this wake-up, before any of them is offered.
+    guard writeOutboxLog(synchronize: true) else { return }
+    reportDownsampling()
+    publish(now: now)
+    let boardDeadline = control.isSamplingPaused ? nil : board.deadline
+    guard let deadline = Instant.earliest(boardDeadline, control.deadline) else {
+      preconditionFailure("paused sampling always waits for the power's deadline")
+    }
+    _ = loop.schedule(at: clock.realInstant(at: deadline)) { [weak self] in
+      self?.sample()
+    }
+  }
+
+  /// Puts what the chips measured into the outbox and the status; false if the appliance had
+  /// to stop.
+  private func record(_ events: [SamplingScheduler.Event], time: UTCTime) -> Bool {
+    for event in events {
       switch event {
       case .sampled(let address, let values):
         if failingChips.remove(address.value) != nil { log("sensor at \(address) answers again") }
@@ -90,7 +132,8 @@ final class ApplianceRuntime {
           do throws(SequenceReservationError) {
             sequence = try sequences.take()
           } catch {
-            return stop("cannot reserve sequence numbers, stopping: \(error)")
+            stop("cannot reserve sequence numbers, stopping: \(error)")
+            return false
           }
           let reading = Reading(
             sensorID: "\(applianceID).\(value.sensorName)", quantity: value.quantity,
@@ -105,12 +148,77 @@ final class ApplianceRuntime {
         }
       }
     }
-    // One fdatasync for every reading of this wake-up, before any of them is offered.
-    guard writeOutboxLog(synchronize: true) else { return }
-    reportDownsampling()
-    publish(now: now)
-    _ = loop.schedule(at: clock.realInstant(at: board.deadline)) { [weak self] in
-      self?.sample()
+    return true
+  }
+
+  /// Does what the control asks and logs it.
+  private func carryOut(_ actions: [ApplianceControl.Action], now: Instant) {
+    for action in actions {
+      switch action {
+      case .alert(.raised(let alert)):
+        log("alert raised: \(describe(alert)): \(alert.threshold.alert)")
+      case .alert(.cleared(let alert)):
+        log("alert cleared: \(describe(alert)): \(alert.threshold.alert)")
+      case .cutSensorPower(let unanswered):
+        drive(.sensorPower, to: .low, now: now)
+        let chips = unanswered.map { "\($0)" }.joined(separator: ", ")
+        let limit = control.sensorPower?.configuration.unansweredLimit.components.seconds ?? 0
+        log(
+          "cutting the sensors' power for a moment: no answer from \(chips) for \(limit) s "
+            + "(power cycle \(control.sensorPower?.cycleCount ?? 0))")
+      case .restoreSensorPower:
+        drive(.sensorPower, to: .high, now: now)
+      case .restartSampling:
+        board.restartSampling(at: now)
+        log("sensors powered again; probing every chip")
+      case .startPump(let run):
+        drive(.pumpRelay, to: .high, now: now)
+        log(
+          "pump on for \(pumpSettings.runSeconds) s: the soil is dry (run \(run) of at most "
+            + "\(pumpSettings.runsPerDayMax) in 24 hours)")
+      case .stopPump:
+        drive(.pumpRelay, to: .low, now: now)
+        log(
+          "pump off; the water soaks in for \(pumpSettings.soakSeconds) s before the next "
+            + "decision")
+      case .pumpCapped:
+        log(
+          "pump: ran \(pumpSettings.runsPerDayMax) times in the last 24 hours, the most it "
+            + "may; it stays off although the soil reads dry (is the soil sensor broken?)")
+      }
+    }
+  }
+
+  /// The pump's settings, for the log; only asked for when the pump acts.
+  private var pumpSettings: PumpSettings {
+    guard let pump = control.pump else { preconditionFailure("the appliance has no pump") }
+    return pump.settings
+  }
+
+  /// `plant-pot.soil soil_moisture 24.9 (below 25)`.
+  private func describe(_ alert: AlertMonitor.Alert) -> String {
+    let threshold = alert.threshold
+    let side = threshold.direction == .below ? "below" : "above"
+    let value = alert.latestValue.map { " \(Self.tenths($0))" } ?? ""
+    return "\(applianceID).\(alert.sensorName) \(threshold.quantity)\(value) "
+      + "(\(side) \(Self.tenths(threshold.limit)))"
+  }
+
+  /// `value` to a tenth, without a fraction if it has none: `24.9`, `25`.
+  private static func tenths(_ value: Double) -> String {
+    let rounded = (value * 10).rounded() / 10
+    guard rounded == rounded.rounded(), let whole = Int64(exactly: rounded) else {
+      return "\(rounded)"
+    }
+    return "\(whole)"
+  }
+
+  /// Drives the line of `role`; a failure is logged, and the appliance goes on.
+  private func drive(_ role: GPIORole, to level: GPIOLevel, now: Instant) {
+    do throws(GPIOError) {
+      try board.drive(role, to: level, now: now)
+    } catch {
+      log("cannot drive the \(role.rawValue) line \(level == .high ? "high" : "low"): \(error)")
     }
   }
 

@@ -1,13 +1,15 @@
+import BoardSupport
 import SimulatedBoard
 import Time
 
 /// The physical world around a simulated appliance, from SimulatedBoard's models over days: a
-/// drying plant pot, or a fridge whose door opens and whose food spoils. Someone waters the pot
-/// when its soil is down to `wateringBelowPercent`, so that a long `make run` shows the soil
-/// drying and watered again.
+/// drying plant pot, watered by the appliance's pump, or a fridge whose door opens and whose
+/// food spoils.
 ///
 /// The models run on their own clock, `timeScale` times faster than the appliance's, so that a
-/// day of drying shows in minutes of `make run`.
+/// day of drying shows in minutes of `make run`. The pump does not: it is the appliance's, so
+/// it pumps for as long as its relay is high in the appliance's time (a run of 8 s adds the
+/// 4 points of moisture 8 s of pumping gives), not `timeScale` times that.
 struct SimulatedWorld {
   private enum Model {
     case plantPot(PlantPotModel)
@@ -16,17 +18,12 @@ struct SimulatedWorld {
 
   /// The appliance kinds that have a world model.
   static let kinds = ["plant-pot", "fridge"]
-  /// The soil moisture at which the pot is watered, in percent (the plant-pot profile's
-  /// "water me" alert is at 25).
-  static let wateringBelowPercent = 22.0
-  /// How much a watering adds, in percentage points: about a large glass in a 2 l pot.
-  static let wateringPercentagePoints = 30.0
 
   private var model: Model
-  /// The model time of a watering scheduled but not yet applied.
-  private var wateringLandsAfter: Instant?
   private let start: Instant
   private let timeScale: Double
+  /// The appliance time the world was last moved to.
+  private var advancedTo: Instant
 
   /// The world of an appliance of `kind` from `start` (appliance time), or nil if no model
   /// describes that kind; `seed` fixes its random events.
@@ -38,6 +35,7 @@ struct SimulatedWorld {
     }
     self.start = start
     self.timeScale = timeScale
+    advancedTo = start
   }
 
   /// What the chips measure now.
@@ -48,22 +46,17 @@ struct SimulatedWorld {
     }
   }
 
-  /// Runs the model on to the appliance's `now`.
-  mutating func advance(to now: Instant) {
+  /// Runs the model on to the appliance's `now`; the pump ran since the last call if
+  /// `pumpRelay` was high all along.
+  mutating func advance(to now: Instant, pumpRelay: GPIOLevel) {
     let elapsed = Double(now.duration(since: start).nanosecondsClamped) * timeScale
     let modelTime = Instant.zero + .nanoseconds(Int64(min(elapsed, 9e18)))
+    let pumped = pumpRelay == .high && now > advancedTo ? now.duration(since: advancedTo) : .zero
+    advancedTo = max(advancedTo, now)
     switch model {
     case .plantPot(var pot):
+      pot.runPump(for: pumped)
       pot.advance(to: modelTime)
-      // The watering lands at the model's next step; until then the soil still reads dry.
-      if pot.environment.soilMoisturePercent < Self.wateringBelowPercent
-        && wateringLandsAfter == nil
-      {
-        pot.scheduleWatering(at: pot.time, addingPercentagePoints: Self.wateringPercentagePoints)
-        wateringLandsAfter = pot.time
-      } else if let landsAfter = wateringLandsAfter, pot.time > landsAfter {
-        wateringLandsAfter = nil
-      }
       model = .plantPot(pot)
     case .fridge(var fridge):
       fridge.advance(to: modelTime)

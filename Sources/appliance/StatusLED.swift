@@ -1,3 +1,4 @@
+import ApplianceProfiles
 import BoardSupport
 import HostPlatform
 import Time
@@ -6,11 +7,11 @@ import Time
 /// each time the hub acknowledges readings, so that a glance shows the appliance is alive and
 /// reaching the hub.
 ///
-/// An LED that fails is not worth stopping the appliance for: its first failure after opening
-/// is logged, and the appliance goes on.
+/// An LED that fails is not worth stopping the appliance for: its first failure is logged, and
+/// the appliance goes on.
 final class StatusLED {
-  private var chip: any GPIOChip
-  private let line: Int
+  private let board: any ApplianceBoard
+  private let clock: ApplianceClock
   private let loop: EventLoop
   private var blinkTimer: TimerID?
   private var hasFailed = false
@@ -18,13 +19,12 @@ final class StatusLED {
   /// How long the LED stays dark for an acknowledgement.
   static let blinkDuration = Duration.milliseconds(150)
 
-  /// Drives `line` of `chip` high.
-  init(chip: any GPIOChip, line: Int, loop: EventLoop) throws(GPIOError) {
-    var chip = chip
-    try chip.configure(line: line, as: .output(initial: .high))
-    self.chip = chip
-    self.line = line
+  /// Lights the LED of `board`, whose profile has the `status-led` role.
+  init(board: any ApplianceBoard, clock: ApplianceClock, loop: EventLoop) {
+    self.board = board
+    self.clock = clock
     self.loop = loop
+    set(.high)
   }
 
   /// Darkens the LED for `blinkDuration`.
@@ -45,9 +45,9 @@ final class StatusLED {
 
   private func set(_ level: GPIOLevel) {
     do throws(GPIOError) {
-      try chip.set(line: line, to: level)
+      try board.drive(.statusLED, to: level, now: clock.now())
     } catch {
-      if !hasFailed { writeLine("appliance: status LED on line \(line): \(error)") }
+      if !hasFailed { writeLine("appliance: status LED: \(error)") }
       hasFailed = true
     }
   }

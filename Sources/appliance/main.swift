@@ -1,8 +1,9 @@
 // A sensor appliance on the `process` target, composed from a board description
 // (`Boards/<board>/board.json`) and a sensor profile (`Sensors/<kind>.json`): the profile's
 // chips are sampled on the board's bus, simulated (`--board sim`, in a simulated world) or a
-// Raspberry Pi's /dev/i2c-N (docs/ARCHITECTURE.md). Readings wait in a durable outbox in the
-// data directory until the hub acknowledges them.
+// Raspberry Pi's /dev/i2c-N (docs/ARCHITECTURE.md), and its GPIO roles driven on the board's
+// lines: the status LED, the sensors' power, the pump. Readings wait in a durable outbox in the
+// data directory until the hub acknowledges them; the profile's alerts are raised locally.
 
 import ApplianceCore
 import ApplianceProfiles
@@ -18,7 +19,7 @@ let usage = """
   usage: appliance --kind KIND | --profile PATH  --hub http://HOST:PORT [options]
     --kind KIND       the appliance's kind; its profile is Sensors/KIND.json (plant-pot, fridge)
     --profile PATH    the sensor profile (default Sensors/KIND.json): its chips, their bus and
-                      addresses, intervals and GPIO roles
+                      addresses, intervals, alert thresholds, GPIO roles and pump settings
     --board NAME      the board, described in Boards/NAME/board.json (default sim):
                         sim                       chip models on a simulated bus, in a
                                                   simulated plant pot or fridge
@@ -27,7 +28,8 @@ let usage = """
     --interval S      for demos and tests: seconds between every chip's measurements, instead
                       of the profile's intervals (the SGP30 measures every second regardless)
     --api-port N      serve the local JSON API (/api/v1/sensors, /api/v1/sensors/ID/latest,
-                      /api/v1/health) on port N of every address (or of --net's address)
+                      /api/v1/health, /api/v1/alerts) on port N of every address (or of
+                      --net's address)
     --data DIR        the outbox log and reserved sequence numbers (default ./appliance-data/ID);
                       one appliance per directory
     --outbox-limit N  readings kept while the hub is unreachable (default 10000); past that the
@@ -42,6 +44,18 @@ let usage = """
                         segment:PATH,ip=...|dhcp   (the rootless virtual Ethernet switch)
                       (--hub may name hub.local: the stack asks over mDNS; for testing
                       only, add impair=loss:0.05,delay:20ms,reorder:0.1 last: see `hub --help`)
+  What the profile's GPIO roles do:
+    status-led        lit while the appliance runs, dark for a moment at each delivery
+    sensor-power      on from the start; when a chip has not answered for 2 minutes, cut for
+                      2 s and the chips probed again; another cycle no sooner than 10 minutes
+                      later, doubling to 6 hours while a chip stays gone
+    pump-relay        on for the profile's run time (default 8 s) when a soil_moisture "below"
+                      alert is raised and a reading since the last run confirms it, then a soak
+                      (default 600 s) before the next decision; at most runs_per_day_max
+                      (default 4) runs in 24 hours; off when the appliance stops
+  Alerts are raised at a threshold and cleared once the value is back past it by the
+  threshold's hysteresis; each change is logged here and listed by /api/v1/alerts. They are
+  not sent to the hub, which stores readings only.
   Paths are relative to the working directory: run it from the directory that holds Boards/
   and Sensors/. A mistake in either file is reported with its file, line and column, and the
   appliance exits with status 2 before it touches hardware or the network.
@@ -115,18 +129,29 @@ func runAppliance() -> Int32 {
         + "\(clash.name); rename one", to: STDERR_FILENO)
     return 2
   }
+  for threshold in profile.thresholds where plan.publishedName(of: threshold) == nil {
+    writeLine(
+      "appliance: \(profilePath): the threshold on \(threshold.sensorID) \(threshold.quantity)"
+        + " can never be crossed: the appliance does not read that quantity", to: STDERR_FILENO)
+    return 2
+  }
+  let control = ApplianceControl(profile: profile, plan: plan, now: clock.now())
 
   // The board, before the data directory and the network: a Pi without I2C enabled stops here,
   // with what to change.
   let board: any ApplianceBoard
-  var gpioChip: (any GPIOChip)?
   if configuration.board.simulatedDevices.isEmpty {
     do {
-      board = try LinuxApplianceBoard(
-        name: configuration.board.board, busNumber: buses[0], plan: plan, start: clock.now())
-      if profile.gpioRoles.contains(.statusLED) {
-        gpioChip = try LinuxGPIOChip(name: configuration.board.gpioChip)
+      // The bus first: a Pi without I2C enabled is told how to enable it.
+      let bus = try LinuxI2CBus(busNumber: buses[0])
+      var lines: RoleLines<LinuxGPIOChip>?
+      if !profile.gpioRoles.isEmpty {
+        lines = try RoleLines(
+          chip: try LinuxGPIOChip(name: configuration.board.gpioChip), roles: profile.gpioRoles,
+          board: configuration.board)
       }
+      board = LinuxApplianceBoard(
+        name: configuration.board.board, bus: bus, plan: plan, lines: lines, start: clock.now())
     } catch {
       writeLine("appliance \(applianceID): \(error)", to: STDERR_FILENO)
       return 1
@@ -142,8 +167,15 @@ func runAppliance() -> Int32 {
         to: STDERR_FILENO)
       return 2
     }
-    board = SimulatedApplianceBoard(profile: profile, plan: plan, world: world, start: clock.now())
-    if profile.gpioRoles.contains(.statusLED) { gpioChip = SimulatedGPIOChip() }
+    do throws(GPIOError) {
+      let lines = try RoleLines(
+        chip: SimulatedGPIOChip(), roles: profile.gpioRoles, board: configuration.board)
+      board = SimulatedApplianceBoard(
+        profile: profile, plan: plan, world: world, lines: lines, start: clock.now())
+    } catch {
+      writeLine("appliance \(applianceID): the sim board's GPIO chip: \(error)", to: STDERR_FILENO)
+      return 1
+    }
   }
 
   do {
@@ -185,14 +217,15 @@ func runAppliance() -> Int32 {
       applianceID: applianceID, outbox: outbox, configuration: publisherConfiguration,
       seed: seed ^ 0x5EED)
     var statusLED: StatusLED?
-    if let gpioChip, let line = configuration.board.line(for: .statusLED) {
-      statusLED = try StatusLED(chip: gpioChip, line: line, loop: loop)
+    if profile.gpioRoles.contains(.statusLED) {
+      statusLED = StatusLED(board: board, clock: clock, loop: loop)
     }
     defer { statusLED?.turnOff() }
     let runtime = ApplianceRuntime(
       loop: loop, transport: transport, applianceID: applianceID, hub: hub, clock: clock,
-      board: board, statusLED: statusLED, publisher: publisher, outboxLog: outboxLog,
-      sequences: sequences)
+      board: board, statusLED: statusLED, control: control, roles: profile.gpioRoles,
+      publisher: publisher, outboxLog: outboxLog, sequences: sequences)
+    defer { runtime.finish() }
     var apiServer: HTTPServer?
     var stackAPIServer: StackHTTPServer?
     if let apiPort {

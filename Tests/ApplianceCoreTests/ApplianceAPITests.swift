@@ -1,4 +1,5 @@
 import ApplianceCore
+import ApplianceProfiles
 import BoardSupport
 import HTTP
 import JSON
@@ -58,5 +59,64 @@ final class ApplianceAPITests: XCTestCase {
     XCTAssertEqual(health["outbox"]?["waiting"]?.int64Value, 3)
     let head = try HTTPRequestHead(method: .delete, target: "/api/v1/health")
     XCTAssertEqual(api.respond(to: HTTPRequest(head: head), now: .zero).status.code, 405)
+  }
+
+  /// A plant pot whose soil reading raised "water me" and whose pump ran once.
+  private func plantPotAPI() throws -> ApplianceAPI {
+    let profile = try shippedProfile("plant-pot")
+    var control = ApplianceControl(
+      profile: profile, plan: SamplingPlan(profile: profile), now: .zero)
+    let time = UTCTime(millisecondsSinceEpoch: 1_795_000_000_000)
+    let dry = SampledValue(sensorName: "soil", quantity: "soil_moisture", unit: "%", value: 21.5)
+    let soil = I2CAddress(known: 0x36)
+    _ = control.handle(
+      [.sampled(address: soil, values: [dry])], now: .zero + .seconds(60),
+      time: time.advanced(by: .seconds(60)))
+    XCTAssertEqual(
+      control.poll(now: .zero + .seconds(600), time: time.advanced(by: .seconds(600))),
+      [.startPump(run: 1)])
+    var status = ApplianceStatus(
+      applianceID: "plant-pot", board: "sim", chips: [(soil, "seesaw")])
+    status.control = control
+    return ApplianceAPI(status: status)
+  }
+
+  func testAlertsListEveryThresholdWithItsState() throws {
+    var api = try plantPotAPI()
+    let (status, document) = try get("/api/v1/alerts", from: &api)
+    XCTAssertEqual(status, 200)
+    let alerts = try XCTUnwrap(document["alerts"]?.arrayValue)
+    XCTAssertEqual(
+      alerts.compactMap { $0["alert"]?.stringValue }, ["water me", "too cold for the plant"])
+    XCTAssertEqual(alerts.compactMap { $0["state"]?.stringValue }, ["raised", "clear"])
+    XCTAssertEqual(alerts[0]["sensor"]?.stringValue, "plant-pot.soil")
+    XCTAssertEqual(alerts[0]["quantity"]?.stringValue, "soil_moisture")
+    XCTAssertEqual(alerts[0]["below"]?.doubleValue, 25)
+    XCTAssertEqual(alerts[0]["hysteresis"]?.doubleValue, 2)
+    XCTAssertEqual(alerts[0]["value"]?.doubleValue, 21.5)
+    XCTAssertEqual(alerts[0]["since"]?.stringValue, "2026-11-18T11:07:40.000Z")
+    XCTAssertNil(alerts[1]["since"])
+    XCTAssertNil(alerts[1]["value"], "no temperature measured yet")
+  }
+
+  func testHealthShowsTheRaisedAlertsTheSensorPowerAndThePump() throws {
+    var api = try plantPotAPI()
+    let (_, health) = try get("/api/v1/health", from: &api)
+    XCTAssertEqual(
+      health["alerts"]?.arrayValue?.compactMap { $0["alert"]?.stringValue }, ["water me"])
+    XCTAssertEqual(health["sensor_power"]?["state"]?.stringValue, "on")
+    XCTAssertEqual(health["sensor_power"]?["cycles"]?.int64Value, 0)
+    let pump = try XCTUnwrap(health["pump"])
+    XCTAssertEqual(pump["relay"]?.stringValue, "on")
+    XCTAssertEqual(pump["state"]?.stringValue, "running")
+    XCTAssertEqual(pump["runs_last_24h"]?.int64Value, 1)
+    XCTAssertEqual(pump["runs_per_day_max"]?.int64Value, 4)
+    XCTAssertEqual(pump["run_seconds"]?.int64Value, 8)
+    XCTAssertEqual(pump["last_run"]?.stringValue, "2026-11-18T11:16:40.000Z")
+    // The fridge has neither the pump nor (in this status) any control at all.
+    var fridge = self.api()
+    let (_, fridgeHealth) = try get("/api/v1/health", from: &fridge)
+    XCTAssertNil(fridgeHealth["pump"])
+    XCTAssertEqual(fridgeHealth["alerts"]?.arrayValue?.count, 0)
   }
 }

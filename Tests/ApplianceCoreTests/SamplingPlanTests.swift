@@ -1,7 +1,6 @@
 import ApplianceCore
 import ApplianceProfiles
 import BoardSupport
-import Foundation
 import SimulatedBoard
 import Time
 import XCTest
@@ -10,13 +9,6 @@ import XCTest
 /// the names its values are published under, read by the real drivers from chip models on a
 /// simulated bus at the profile's addresses.
 final class SamplingPlanTests: XCTestCase {
-  private func profile(_ name: String) throws -> SensorProfile {
-    let root = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let text = try Data(contentsOf: root.appendingPathComponent("Sensors/\(name).json"))
-    return try SensorProfile.parse([UInt8](text), fileName: "Sensors/\(name).json")
-  }
-
   /// Runs `plan` on `bus` for `duration` and returns every published name with its values.
   private func run(
     _ plan: SamplingPlan, on bus: SimulatedI2CBus, for duration: Duration
@@ -38,7 +30,7 @@ final class SamplingPlanTests: XCTestCase {
   }
 
   func testPlantPotPlan() throws {
-    let plan = SamplingPlan(profile: try profile("plant-pot"))
+    let plan = SamplingPlan(profile: try shippedProfile("plant-pot"))
     XCTAssertEqual(plan.chips.map(\.chip.chipName), ["seesaw", "ADS1115", "BME280"])
     XCTAssertEqual(plan.chips.map(\.chip.address.value), [0x36, 0x48, 0x77])
     XCTAssertEqual(plan.chips.map(\.interval), [.seconds(60), .seconds(60), .seconds(60)])
@@ -59,7 +51,7 @@ final class SamplingPlanTests: XCTestCase {
   }
 
   func testFridgePlan() throws {
-    let plan = SamplingPlan(profile: try profile("fridge"))
+    let plan = SamplingPlan(profile: try shippedProfile("fridge"))
     XCTAssertEqual(plan.chips.map(\.chip.chipName), ["SGP30", "SCD4x", "BME280"])
     XCTAssertEqual(plan.chips.map(\.chip.address.value), [0x58, 0x62, 0x77])
     // The SGP30 measures once a second whatever the profile says (its baseline needs it).
@@ -87,7 +79,7 @@ final class SamplingPlanTests: XCTestCase {
   }
 
   func testAnIntervalOverrideReplacesEveryIntervalButTheSGP30s() throws {
-    let plan = SamplingPlan(profile: try profile("fridge"), interval: .seconds(3))
+    let plan = SamplingPlan(profile: try shippedProfile("fridge"), interval: .seconds(3))
     XCTAssertEqual(plan.chips.map(\.interval), [.seconds(1), .seconds(3), .seconds(3)])
   }
 
@@ -108,7 +100,7 @@ final class SamplingPlanTests: XCTestCase {
     XCTAssertEqual(clash.first, "air")
     XCTAssertEqual(clash.second, "air.humidity")
     for name in ["plant-pot", "fridge"] {
-      XCTAssertNil(SamplingPlan(profile: try profile(name)).publishedNameClash, name)
+      XCTAssertNil(SamplingPlan(profile: try shippedProfile(name)).publishedNameClash, name)
     }
   }
 }

@@ -135,4 +135,68 @@ final class SamplingSchedulerTests: XCTestCase {
     XCTAssertFalse(recovered.isEmpty)
     for value in recovered { XCTAssertEqual(value, 800, accuracy: 30) }
   }
+
+  /// The hygrometer's temperature and humidity go to the gas sensors after each of its
+  /// measurements: the SGP30 its absolute humidity (8.8 fixed point g/m3), the CCS811 its
+  /// ENV_DATA (1/512 units, temperature offset by 25 °C).
+  func testGasSensorsAreToldTheHumidityTheHygrometerMeasured() {
+    let bus = SimulatedI2CBus(
+      environment: PhysicalEnvironment(temperatureCelsius: 22, relativeHumidityPercent: 55))
+    let sgp30 = SimulatedSGP30()
+    let ccs811 = SimulatedCCS811()
+    for chip: any SimulatedI2CChip in [sgp30, ccs811, SimulatedBME280()] { bus.attach(chip) }
+    var scheduler = SamplingScheduler(
+      chips: [
+        (SampledChip(.sgp30(SGP30()), sensorName: "voc"), .seconds(1)),
+        (SampledChip(.ccs811(CCS811()), sensorName: "gas"), .seconds(1)),
+        (SampledChip(.bme280(BME280()), sensorName: "air"), .seconds(10)),
+      ], start: .zero)
+    let events = run(&scheduler, on: bus, until: .zero + .seconds(5))
+    let air = events.compactMap { entry -> [SampledValue]? in
+      guard case .sampled(BME280.primaryAddress, let values) = entry.event else { return nil }
+      return values
+    }
+    XCTAssertEqual(air.count, 1)
+    let temperature = air[0][0].value
+    let humidity = air[0][1].value
+    XCTAssertEqual(temperature, 22, accuracy: 0.1)
+    let gramsPerCubicMetre = AbsoluteHumidity.gramsPerCubicMetre(
+      temperatureCelsius: temperature, relativeHumidityPercent: humidity)
+    XCTAssertEqual(gramsPerCubicMetre, 10.7, accuracy: 0.1)
+    XCTAssertEqual(sgp30.absoluteHumidityFixedPoint, UInt16((gramsPerCubicMetre * 256).rounded()))
+    XCTAssertEqual(ccs811.environmentData.humidity, UInt16(humidity * 512))
+    XCTAssertEqual(ccs811.environmentData.temperature, UInt16((temperature + 25) * 512))
+  }
+
+  /// After the sensors' power was cut, every chip starts over from its probe on a new grid; an
+  /// SGP30 warms up again, and is told the humidity again, which it forgot.
+  func testARestartProbesEveryChipAgainAndResendsTheHumidity() {
+    let bus = SimulatedI2CBus(
+      environment: PhysicalEnvironment(
+        temperatureCelsius: 20, relativeHumidityPercent: 50, totalVOCPartsPerBillion: 250))
+    let sgp30 = SimulatedSGP30()
+    bus.attach(sgp30)
+    bus.attach(SimulatedBME280())
+    var scheduler = SamplingScheduler(
+      chips: [
+        (SampledChip(.sgp30(SGP30()), sensorName: "voc"), .seconds(1)),
+        (SampledChip(.bme280(BME280()), sensorName: "air"), .seconds(60)),
+      ], start: .zero)
+    _ = run(&scheduler, on: bus, until: .zero + .milliseconds(30_500))
+    let told = sgp30.absoluteHumidityFixedPoint
+    XCTAssertNotEqual(told, 0)
+    bus.cutPower()
+    bus.now = .zero + .seconds(32)
+    bus.restorePower()
+    scheduler.restart(at: bus.now)
+    XCTAssertEqual(scheduler.deadline, .zero + .seconds(32))
+    let events = run(&scheduler, on: bus, until: .zero + .seconds(50))
+    XCTAssertEqual(sgp30.absoluteHumidityFixedPoint, told)
+    let tvoc = events.compactMap { entry -> Instant? in
+      guard case .sampled(SGP30.address, _) = entry.event else { return nil }
+      return entry.at
+    }
+    XCTAssertEqual(events.count, tvoc.count + 1, "the BME280 once, no failures: \(events)")
+    XCTAssertGreaterThan(tvoc.first ?? .zero, .zero + .seconds(32) + SGP30.warmUpDuration)
+  }
 }

@@ -171,6 +171,78 @@ final class ProfileErrorTests: XCTestCase {
       "fridge.json:7:29: thresholds[0].sensor: no sensor with id \"door\" in this profile")
   }
 
+  func testHysteresisMustBePositive() {
+    let thresholds =
+      ",\n  \"thresholds\": [{\"sensor\": \"voc\", \"quantity\": \"tvoc\", \"above\": 600, \"hysteresis\": 0, \"alert\": \"x\"}]"
+    assertProfileError(
+      profile(sensors: [sgp30], extra: thresholds),
+      "fridge.json:7:84: thresholds[0].hysteresis: must be positive: without it, a value on the"
+        + " limit raises and clears the alert over and over")
+  }
+
+  private let soil =
+    #"{"id": "soil", "chip": "seesaw", "bus": 1, "address": "0x36", "interval_seconds": 60, "calibration": {"dry": 320, "wet": 1015}}"#
+  private let dryThreshold =
+    #",\n  "thresholds": [{"sensor": "soil", "quantity": "soil_moisture", "below": 25, "alert": "water me"}]"#
+
+  func testPumpSettingsNeedThePumpRelayRole() {
+    assertProfileError(
+      profile(
+        sensors: [soil],
+        extra: dryThreshold.replacingOccurrences(of: "\\n", with: "\n")
+          + ",\n  \"pump\": {\"run_seconds\": 5}"),
+      "fridge.json:8:11: pump: pump settings, but no \"pump-relay\" among the gpio_roles")
+  }
+
+  func testThePumpRelayRoleNeedsADrySoilThreshold() {
+    let roles = ",\n  \"gpio_roles\": [\"status-led\", \"pump-relay\"]"
+    assertProfileError(
+      profile(sensors: [soil], extra: roles),
+      "fridge.json:7:32: gpio_roles[1]: the pump waters when a \"below\" threshold on"
+        + " soil_moisture is raised, and this profile has none")
+  }
+
+  func testPumpSettingsOutsideTheirBounds() {
+    let withPump = { (pump: String) in
+      self.dryThreshold.replacingOccurrences(of: "\\n", with: "\n")
+        + ",\n  \"gpio_roles\": [\"pump-relay\"],\n  \"pump\": \(pump)"
+    }
+    assertProfileError(
+      profile(sensors: [soil], extra: withPump(#"{"run_seconds": 600}"#)),
+      "fridge.json:9:27: pump.run_seconds: must be from 1 to 60")
+    assertProfileError(
+      profile(sensors: [soil], extra: withPump(#"{"runs_per_day_max": 0}"#)),
+      "fridge.json:9:32: pump.runs_per_day_max: must be from 1 to 24")
+    assertProfileError(
+      profile(sensors: [soil], extra: withPump(#"{"run_second": 5}"#)),
+      "fridge.json:9:26: pump.run_second: unknown field")
+    // Water must have soaked in, and been measured, before the pump decides again.
+    assertProfileError(
+      profile(
+        sensors: [soil.replacingOccurrences(of: "60", with: "900")],
+        extra: withPump(#"{"soak_seconds": 600}"#)),
+      "fridge.json:9:28: pump.soak_seconds: 600 s is shorter than sensor \"soil\"'s interval of"
+        + " 900 s: the pump would decide again before a reading of the watered soil")
+  }
+
+  func testPumpSettingsAndHysteresisDefaults() throws {
+    let extra =
+      dryThreshold.replacingOccurrences(of: "\\n", with: "\n")
+      + ",\n  \"gpio_roles\": [\"pump-relay\"],\n  \"pump\": {\"soak_seconds\": 900}"
+    let parsed = try SensorProfile.parse(
+      Array(profile(sensors: [soil], extra: extra).utf8), fileName: "f")
+    XCTAssertEqual(parsed.pump, PumpSettings(runSeconds: 8, soakSeconds: 900, runsPerDayMax: 4))
+    let threshold = try XCTUnwrap(parsed.thresholds.first)
+    XCTAssertEqual(threshold.hysteresis, 2)
+    XCTAssertTrue(threshold.callsForWatering)
+    XCTAssertTrue(threshold.isCrossed(by: 24.9))
+    XCTAssertFalse(threshold.isCleared(by: 26.9))
+    XCTAssertTrue(threshold.isCleared(by: 27))
+    let withoutPump = try SensorProfile.parse(
+      Array(profile(sensors: [soil]).utf8), fileName: "f")
+    XCTAssertNil(withoutPump.pump)
+  }
+
   func testColumnsCountCharactersNotBytes() {
     let text = "{\n  \"name\": \"°°\", \"kind\": 7\n}"
     assertProfileError(text, "fridge.json:2:25: kind: expected a string, found a number")

@@ -37,6 +37,8 @@ final class ShippedFilesTests: XCTestCase {
     XCTAssertTrue(water.isCrossed(by: 20))
     XCTAssertFalse(water.isCrossed(by: 30))
     XCTAssertEqual(profile.gpioRoles, [.statusLED, .sensorPower, .pumpRelay])
+    XCTAssertEqual(profile.pump, PumpSettings(runSeconds: 8, soakSeconds: 600, runsPerDayMax: 4))
+    XCTAssertEqual(profile.thresholds.filter { $0.callsForWatering }, [water])
   }
 
   func testFridgeProfile() throws {
@@ -45,6 +47,8 @@ final class ShippedFilesTests: XCTestCase {
     XCTAssertEqual(profile.sensors.map(\.id), ["voc", "co2", "air"])
     XCTAssertEqual(profile.sensor(withID: "co2")?.intervalSeconds, 30)
     XCTAssertEqual(profile.thresholds.filter { $0.alert == "check the fridge" }.count, 2)
+    XCTAssertEqual(profile.thresholds.map { $0.hysteresis }, [50, 100, 0.5])
+    XCTAssertNil(profile.pump, "no pump-relay role")
   }
 
   /// The Pi boards share the 40-pin header: I2C bus 1 on GPIO2 (pin 3) and GPIO3 (pin 5).

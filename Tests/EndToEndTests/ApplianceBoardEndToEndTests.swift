@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import XCTest
 
 /// The `appliance` executable composing a board and a profile: the command a Raspberry Pi owner
@@ -62,5 +63,44 @@ final class ApplianceBoardEndToEndTests: XCTestCase {
     let wrongKind = try runAppliance(["--kind", "plant-pot", "--profile", "Sensors/fridge.json"])
     XCTAssertEqual(wrongKind.status, 2, wrongKind.output)
     XCTAssertTrue(wrongKind.output.contains("is the profile of a fridge"), wrongKind.output)
+  }
+
+  /// On the sim board the plant pot dries until "water me" is raised; the appliance switches
+  /// the simulated pump relay on, the simulated pot gets the water, the next reading clears the
+  /// alert, and the local API shows the run. The appliance's clock runs 100 times faster than
+  /// real time and the world 600 times faster than that, so a week of drying takes seconds;
+  /// no hub is needed (readings wait in the outbox).
+  func testTheSimulatedPlantPotIsWateredWhenItsSoilIsDry() throws {
+    let apiPort = try freePort()
+    let appliance = try ChildProcess(
+      try executable("appliance"),
+      [
+        "--kind", "plant-pot", "--hub", "http://127.0.0.1:9", "--data", dataDirectory.path,
+        "--interval", "10", "--clock-rate", "100", "--time-scale", "600", "--api-port",
+        "\(apiPort)",
+      ], name: "appliance-pump")
+    defer { appliance.kill() }
+    try waitUntil("the soil alert is cleared after watering", timeoutSeconds: 60) {
+      appliance.output.contains("alert cleared: plant-pot.soil")
+    }
+    let log = appliance.output
+    let steps = [
+      "alert raised: plant-pot.soil soil_moisture", "pump on for 8 s: the soil is dry (run 1 of",
+      "pump off; the water soaks in for 600 s", "alert cleared: plant-pot.soil soil_moisture",
+    ].map { log.range(of: $0)?.lowerBound }
+    XCTAssertFalse(steps.contains(nil), log)
+    XCTAssertEqual(steps.compactMap { $0 }, steps.compactMap { $0 }.sorted(), "in order: \(log)")
+
+    let health = try runCommand(
+      "/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(apiPort)/api/v1/health"])
+    let document = try JSONParser.parse(Array(health.output.utf8))
+    let pump = try XCTUnwrap(document["pump"], health.output)
+    XCTAssertGreaterThanOrEqual(pump["runs_last_24h"]?.int64Value ?? 0, 1, health.output)
+    XCTAssertNotNil(pump["last_run"]?.stringValue, health.output)
+    XCTAssertEqual(document["sensor_power"]?["state"]?.stringValue, "on", health.output)
+    let alerts = try runCommand(
+      "/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(apiPort)/api/v1/alerts"])
+    let listed = try JSONParser.parse(Array(alerts.output.utf8))["alerts"]?.arrayValue ?? []
+    XCTAssertEqual(listed.first?["alert"]?.stringValue, "water me", alerts.output)
   }
 }

@@ -87,6 +87,25 @@ final class SGP30Tests: XCTestCase {
     XCTAssertEqual(chip.absoluteHumidityFixedPoint, 0x0B80)  // 11.5 * 256
   }
 
+  /// Set_humidity's bytes on the wire: the command 0x2061, then the absolute humidity in g/m3
+  /// as 8.8 fixed point (integer part in the high byte, 256ths in the low byte) and its CRC.
+  /// Zero turns the compensation off.
+  func testSetHumiditySendsTheCommandAndTheFixedPointWordWithItsCRC() throws {
+    for (gramsPerCubicMetre, word, crc) in [
+      (11.57, [UInt8(0x0B), 0x92], UInt8(0xC0)),  // 11.57 * 256 = 2961.92, rounded to 0x0B92
+      (0, [0x00, 0x00], 0x81),
+      (SGP30.absoluteHumidityMax, [0xFF, 0xFF], 0xAC),
+    ] {
+      var bus = WriteRecordingBus()
+      var driver = SGP30()
+      let step = try driver.setHumidity(
+        gramsPerCubicMetre: gramsPerCubicMetre, on: &bus, now: .zero)
+      guard case .wait(let until) = step else { return XCTFail("no wait for the command") }
+      XCTAssertEqual(until, .zero + .milliseconds(10), "its execution time")
+      XCTAssertEqual(bus.writes, [[0x20, 0x61] + word + [crc]], "\(gramsPerCubicMetre) g/m3")
+    }
+  }
+
   func testACorruptedWordIsReportedAndTheNextReadingIsFine() throws {
     try initialize()
     bus.advance(by: .seconds(16))
@@ -160,5 +179,15 @@ final class SGP30Tests: XCTestCase {
     bus.isPresent = false
     assertThrows(.busFailed(.busAbsent)) { () throws(SensorError) in try initialize() }
     XCTAssertEqual(bus.transactionCount, 1)
+  }
+}
+
+/// A bus that records the bytes written to it and acknowledges everything.
+private struct WriteRecordingBus: I2CBus {
+  var writes: [[UInt8]] = []
+
+  mutating func perform(_ transaction: I2CTransaction) throws(I2CError) -> [UInt8] {
+    for case .write(let bytes) in transaction.messages { writes.append(bytes) }
+    return [UInt8](repeating: 0, count: transaction.readCount)
   }
 }

@@ -55,6 +55,22 @@ final class PlantPotModelTests: XCTestCase {
     XCTAssertGreaterThan(pot.environment.soilMoisturePercent, dry + 25)
   }
 
+  /// An 8 s run adds 8 s of water whether the calls fall on the model's 10 s grid or not, and
+  /// in however many slices: the water lands at the next step.
+  func testEverySecondThePumpRunsCounts() {
+    var sliced = PlantPotModel(seed: 6, soilMoisturePercent: 30)
+    var unpumped = PlantPotModel(seed: 6, soilMoisturePercent: 30)
+    sliced.advance(to: .zero + .milliseconds(101_500))
+    for milliseconds in [103_500, 106_000, 109_500] {
+      sliced.advance(to: .zero + .milliseconds(Int64(milliseconds)), pumpRelay: .high)
+    }
+    sliced.advance(to: .zero + .milliseconds(120_000))
+    unpumped.advance(to: .zero + .milliseconds(120_000))
+    XCTAssertEqual(
+      sliced.environment.soilMoisturePercent - unpumped.environment.soilMoisturePercent,
+      8 * PlantPotModel.pumpPercentagePointsPerSecond, accuracy: 1e-3)
+  }
+
   func testAScheduledWateringJumpsThenDrainsToFieldCapacity() {
     var pot = PlantPotModel(seed: 5, soilMoisturePercent: 50)
     pot.scheduleWatering(at: .zero + hour, addingPercentagePoints: 30)

@@ -47,6 +47,49 @@ final class SimulatedI2CBusTests: XCTestCase {
     XCTAssertEqual(try bus.read(count: 3, from: sgp30Address), [0x00, 0x22, 0x65])
   }
 
+  /// The chips share the sensor-power supply: cut, nothing answers; restored, each chip is in
+  /// its power-on state (an SCD4x no longer measures, an SGP30 forgot its humidity).
+  func testChipsAnswerNothingWithoutPowerAndStartFromPowerOnWhenItReturns() throws {
+    var bus = SimulatedI2CBus()
+    let sgp30 = SimulatedSGP30()
+    let scd4x = SimulatedSCD4x()
+    bus.attach(sgp30)
+    bus.attach(scd4x)
+    try bus.write([0x21, 0xB1], to: I2CAddress(known: 0x62))  // start_periodic_measurement
+    try bus.write([0x20, 0x61, 0x0B, 0x80, 0xE1], to: sgp30Address)  // Set_humidity 11.5
+    XCTAssertTrue(scd4x.isMeasuringPeriodically)
+    XCTAssertEqual(sgp30.absoluteHumidityFixedPoint, 0x0B80)
+    bus.cutPower()
+    for address in [sgp30Address, I2CAddress(known: 0x62)] {
+      XCTAssertThrowsError(try bus.write([0x20, 0x2F], to: address)) { error in
+        XCTAssertEqual(error as? I2CError, .addressNotAcknowledged)
+      }
+    }
+    bus.now = bus.now.advanced(by: .seconds(2))
+    bus.restorePower()
+    XCTAssertTrue(bus.isPowered)
+    XCTAssertFalse(scd4x.isMeasuringPeriodically)
+    XCTAssertEqual(sgp30.absoluteHumidityFixedPoint, 0)
+    try bus.write([0x20, 0x2F], to: sgp30Address)
+  }
+
+  /// A hung chip stays deaf however often it is asked, until its power is cycled.
+  func testAHungChipAnswersOnlyAfterAPowerCycle() throws {
+    var bus = SimulatedI2CBus()
+    let chip = SimulatedSGP30()
+    bus.attach(chip)
+    chip.hang()
+    for _ in 0..<5 {
+      XCTAssertThrowsError(try bus.write([0x20, 0x2F], to: sgp30Address))
+    }
+    bus.cutPower()
+    bus.restorePower()
+    XCTAssertFalse(chip.faults.isHung)
+    try bus.write([0x20, 0x2F], to: sgp30Address)
+    bus.now = bus.now.advanced(by: .milliseconds(10))
+    XCTAssertEqual(try bus.read(count: 3, from: sgp30Address), [0x00, 0x22, 0x65])
+  }
+
   func testCorruptionFlipsABitOfTheNextRead() throws {
     var bus = SimulatedI2CBus()
     let chip = SimulatedSGP30()
