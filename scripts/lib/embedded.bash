@@ -5,6 +5,9 @@
 
 embedded_target=aarch64-none-none-elf
 embedded_swift_flags=()
+# Where objects ($out/<module>/) and module interfaces ($modules_dir) go; set out before use.
+out=
+modules_dir=
 
 # Fills core_modules (in Package.swift's order) and dependencies[module] ("A B C").
 declare -A dependencies=()
@@ -40,17 +43,37 @@ with_dependencies() {
   echo "${order[@]}"
 }
 
-# Compiles one module's Swift files ($3...) into $out/$1/$1.o and $out/modules/$1.swiftmodule.
+# Set to 1 to skip a module whose object is newer than its sources, the modules it imports
+# and the flags it was built with (build-unikernel; embedded-check always compiles).
+embedded_reuse_up_to_date=0
+
+# Whether $out/$1/$1.o is newer than its sources ($2...) and the interfaces of the modules it
+# imports (dependencies[$1], in $modules_dir), and was compiled with today's flags.
+is_up_to_date() {
+  local module=$1 object=$out/$1/$1.o input dependency
+  shift
+  [ -f "$object" ] && [ "$(cat "$out/$module/flags" 2>/dev/null)" = "${embedded_swift_flags[*]}" ] \
+    || return 1
+  for input in "$@"; do [ "$input" -nt "$object" ] && return 1; done
+  for dependency in ${dependencies[$module]:-}; do
+    [ "$modules_dir/$dependency.swiftmodule" -nt "$object" ] && return 1
+  done
+  return 0
+}
+
+# Compiles one module's Swift files ($2...) into $out/$1/$1.o and $out/modules/$1.swiftmodule.
 # embedded_swift_flags (an array) adds flags.
 compile_embedded_module() {
   local module=$1
   shift
-  mkdir -p "$out/$module" "$out/modules"
+  if [ "$embedded_reuse_up_to_date" = 1 ] && is_up_to_date "$module" "$@"; then return 0; fi
+  mkdir -p "$out/$module" "$modules_dir"
+  printf '%s' "${embedded_swift_flags[*]}" >"$out/$module/flags"
   swiftc -enable-experimental-feature Embedded -wmo -parse-as-library \
     -target "$embedded_target" -Osize -Xfrontend -disable-stack-protector \
     -Xfrontend -function-sections "${embedded_swift_flags[@]}" \
-    -module-name "$module" -I "$out/modules" \
-    -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
+    -module-name "$module" -I "$modules_dir" \
+    -emit-module -emit-module-path "$modules_dir/$module.swiftmodule" \
     -c "$@" -o "$out/$module/$module.o" >"$out/$module/log" 2>&1
 }
 
@@ -62,9 +85,11 @@ stop_tree() {
 }
 
 # Compiles the core modules named in $@ (each after the modules it imports) into $out.
+# (modules_dir defaults to $out/modules.)
 # Prints a line a module; on a failure prints the compiler's output and exits.
 compile_core_modules() {
   local parallel module dependency ready status finished size
+  modules_dir=${modules_dir:-$out/modules}
   parallel=$(nproc)
   local -A running=() compiled=() wanted=()
   for module in "$@"; do wanted[$module]=1; done
