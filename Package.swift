@@ -30,6 +30,7 @@ let coreTargets: [Target] = [
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "Heap"),
   .target(name: "AArch64"),
+  .target(name: "DeviceTree"),
   .target(name: "BroadcomPeripherals", dependencies: ["BoardSupport"]),
   .target(name: "SensorDrivers", dependencies: ["Time", "BoardSupport"]),
   .target(name: "SimulatedBoard", dependencies: ["Time", "BoardSupport", "Randomness"]),
@@ -79,6 +80,7 @@ let testTargets: [Target] = [
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "HeapTests", dependencies: ["Heap", "Randomness"]),
   .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
+  .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"]),
   .testTarget(
     name: "BroadcomPeripheralsTests",
     dependencies: ["BroadcomPeripherals", "BoardSupport", "SensorDrivers", "SimulatedBoard"]),

@@ -17,6 +17,8 @@ enum MemoryMap {
   }
   /// The PL011 UART behind `-serial` (or `-nographic`'s console).
   static let uart: UInt = 0x0900_0000
+  /// The PL031 real-time clock, which QEMU starts at the host's time.
+  static let realTimeClock: UInt = 0x0901_0000
   /// GICv2 distributor and CPU interface (the default `gic-version=2`).
   static let gicDistributor: UInt = 0x0800_0000
   static let gicCPUInterface: UInt = 0x0801_0000
