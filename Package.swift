@@ -5,7 +5,7 @@
 // - the core, which never imports Foundation and compiles as Embedded Swift
 //   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
 //   RecordLog, HubCore, BoardSupport, SensorDrivers, SimulatedBoard, ApplianceProfiles,
-//   ApplianceCore;
+//   ApplianceCore, VirtIO;
 // - host layers for the Linux `process` target: HostPlatform, LinuxHardware and the executables.
 import PackageDescription
 
@@ -37,6 +37,7 @@ let coreTargets: [Target] = [
   .target(
     name: "ApplianceProfiles",
     dependencies: ["JSON", "Readings", "BoardSupport", "SensorDrivers"]),
+  .target(name: "VirtIO", dependencies: ["BoardSupport", "Net"]),
 ]
 
 /// Host layers: Linux only, thin.
@@ -87,6 +88,7 @@ let testTargets: [Target] = [
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
   .testTarget(name: "ApplianceProfilesTests", dependencies: ["ApplianceProfiles"]),
+  .testTarget(name: "VirtIOTests", dependencies: ["VirtIO", "BoardSupport", "Net"]),
   .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform", "Net"]),
   .testTarget(
     name: "LinuxHardwareTests",
