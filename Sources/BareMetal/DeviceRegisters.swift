@@ -20,6 +20,12 @@ public struct DeviceRegisters: RegisterBlock {
     VolatileMappedRegister<UInt32>(unsafeBitPattern: baseAddress + UInt(offset)).load()
   }
 
+  /// The byte `offset` bytes into the block, read with a byte-wide access.
+  @inline(__always)
+  public func readByte(_ offset: Int) -> UInt8 {
+    VolatileMappedRegister<UInt8>(unsafeBitPattern: baseAddress + UInt(offset)).load()
+  }
+
   /// Writes `value` to the register `offset` bytes into the block.
   @inline(__always)
   public func write(_ offset: Int, _ value: UInt32) {

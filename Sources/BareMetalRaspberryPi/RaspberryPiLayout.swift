@@ -23,7 +23,8 @@ public struct RaspberryPiLayout {
   public let deviceRegions: (MemoryRegion, MemoryRegion?)
   /// GPIO lines on the SoC.
   public let gpioLineCount: Int
-  /// Whether the SoC has the BCM2835's RNG (the BCM2711 has an RNG200 instead).
+  /// Whether the SoC has the BCM2835's RNG (the BCM2711 has an RNG200 instead, at the same
+  /// offset).
   public let hasBCM2835RandomNumberGenerator: Bool
   /// How pulls are set.
   public let usesDirectPullControl: Bool

@@ -19,8 +19,8 @@ public final class RaspberryPiMachine {
   public let mailbox: PropertyMailbox<DeviceRegisters>
   /// The 1 MHz system timer.
   public let systemTimer: BroadcomSystemTimer<DeviceRegisters>
-  /// The BCM2835 RNG, where the SoC has one.
-  public let randomNumberGenerator: BroadcomRandomNumberGenerator<DeviceRegisters>?
+  /// The SoC's hardware random number generator: the BCM2835's on a Pi 3, the RNG200 on a Pi 4.
+  public let randomNumber: () -> UInt32?
   /// What the firmware said about the board.
   public private(set) var information = RaspberryPiInformation()
   private let gic: GICv2?
@@ -62,10 +62,29 @@ public final class RaspberryPiMachine {
     }
 
     systemTimer = BroadcomSystemTimer(registers: registers(RaspberryPiLayout.systemTimerOffset))
-    randomNumberGenerator =
-      layout.hasBCM2835RandomNumberGenerator
-      ? BroadcomRandomNumberGenerator(
-        registers: registers(RaspberryPiLayout.randomNumberGeneratorOffset)) : nil
+    // The generator is started when randomness is first asked for, not before: QEMU's raspi4b
+    // has no RNG200, and reading where it should be is an external abort there.
+    let generatorAddress = base + RaspberryPiLayout.randomNumberGeneratorOffset
+    if layout.hasBCM2835RandomNumberGenerator {
+      let generator = BroadcomRandomNumberGenerator(
+        registers: DeviceRegisters(baseAddress: generatorAddress))
+      randomNumber = { generator.next() }
+    } else {
+      var generator: RNG200<DeviceRegisters>?
+      randomNumber = {
+        if generator == nil {
+          generator = RNG200(registers: DeviceRegisters(baseAddress: generatorAddress))
+        }
+        return generator?.next()
+      }
+    }
+    let random = randomNumber
+    Entropy.use {
+      guard let high = random(), let low = random() else {
+        fatalError("the hardware random number generator gives no numbers")
+      }
+      return UInt64(high) << 32 | UInt64(low)
+    }
     let buffer = UnsafeMutableRawPointer(
       HeapMemory.allocateForDevice(byteCount: 256, alignment: 64)
     ).bindMemory(to: UInt32.self, capacity: 64)

@@ -41,6 +41,9 @@ static inline void loam_halt_core(void) { __asm__ volatile("wfe" ::: "memory"); 
 /// Orders every earlier memory access before every later one, device memory included.
 static inline void loam_data_synchronization_barrier(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 
+/// Orders memory accesses, normal and device, as other observers (a DMA device) see them.
+static inline void loam_data_memory_barrier(void) { __asm__ volatile("dmb sy" ::: "memory"); }
+
 /// Makes earlier system register writes take effect before the next instruction.
 static inline void loam_instruction_barrier(void) { __asm__ volatile("isb" ::: "memory"); }
 
