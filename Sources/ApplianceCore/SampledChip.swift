@@ -49,6 +49,11 @@ public struct SampledChip {
     case ads1115(ADS1115, channel: Int, calibration: MoistureCalibration)
     /// A BME280: temperature (°C), humidity (%RH) and pressure (hPa).
     case bme280(BME280)
+    /// A BME680: temperature (°C), humidity (%RH), pressure (hPa) and the gas sensor's
+    /// resistance (Ω).
+    case bme680(BME680)
+    /// A TMP105: temperature (°C).
+    case tmp105(TMP105)
     /// An SGP30: TVOC (ppb) and eCO2 (ppm).
     case sgp30(SGP30)
     /// An SCD40 or SCD41: CO2 (ppm), temperature (°C) and humidity (%RH).
@@ -88,6 +93,8 @@ public struct SampledChip {
     case .seesawSoil(let sensor, _): return sensor.chip.address
     case .ads1115(let sensor, _, _): return sensor.chip.address
     case .bme280(let sensor): return sensor.chip.address
+    case .bme680(let sensor): return sensor.chip.address
+    case .tmp105(let sensor): return sensor.chip.address
     case .sgp30(let sensor): return sensor.chip.address
     case .scd4x(let sensor): return sensor.chip.address
     case .ccs811(let sensor): return sensor.chip.address
@@ -100,6 +107,8 @@ public struct SampledChip {
     case .seesawSoil: return "seesaw"
     case .ads1115: return "ADS1115"
     case .bme280: return "BME280"
+    case .bme680: return "BME680"
+    case .tmp105: return "TMP105"
     case .sgp30: return "SGP30"
     case .scd4x: return "SCD4x"
     case .ccs811: return "CCS811"
@@ -112,6 +121,8 @@ public struct SampledChip {
     switch driver {
     case .seesawSoil, .ads1115: return ["soil_moisture"]
     case .bme280: return ["temperature", "humidity", "pressure"]
+    case .bme680: return ["temperature", "humidity", "pressure", "gas_resistance"]
+    case .tmp105: return ["temperature"]
     case .sgp30, .ccs811: return ["tvoc", "eco2"]
     case .scd4x: return ["co2", "temperature", "humidity"]
     }
@@ -135,8 +146,8 @@ public struct SampledChip {
   /// compensate for.
   public var measuresAirHumidity: Bool {
     switch driver {
-    case .bme280, .scd4x: return true
-    case .seesawSoil, .ads1115, .sgp30, .ccs811: return false
+    case .bme280, .bme680, .scd4x: return true
+    case .seesawSoil, .ads1115, .tmp105, .sgp30, .ccs811: return false
     }
   }
 
@@ -145,7 +156,7 @@ public struct SampledChip {
   public var compensatesForHumidity: Bool {
     switch driver {
     case .sgp30, .ccs811: return true
-    case .seesawSoil, .ads1115, .bme280, .scd4x: return false
+    case .seesawSoil, .ads1115, .bme280, .bme680, .tmp105, .scd4x: return false
     }
   }
 
@@ -203,8 +214,9 @@ public struct SampledChip {
     preconditionFailure("a chip's setup did not reach its measuring phase")
   }
 
-  /// Proves the chip answers: its identity, or (for the ADS1115, which has none) a register
-  /// that keeps what it is given. The CCS811's identity check is part of its start.
+  /// Proves the chip answers: its identity, or (for the ADS1115 and the TMP105, which have
+  /// none) a register that keeps what it is given. The CCS811's identity check is part of its
+  /// start.
   private mutating func probe<Bus: I2CBus>(
     on bus: inout Bus, now: Instant
   ) throws(SensorError) -> DriverStep<[SampledValue]> {
@@ -220,6 +232,15 @@ public struct SampledChip {
     case .bme280(var sensor):
       try sensor.probe(on: &bus)
       driver = .bme280(sensor)
+      return moveOn(to: .measuring)
+    case .bme680(var sensor):
+      // Its probe resets the chip and waits for it to start again.
+      let step = try sensor.probe(on: &bus, now: now)
+      driver = .bme680(sensor)
+      return advance(after: step, to: .measuring)
+    case .tmp105(var sensor):
+      try sensor.probe(on: &bus, now: now)
+      driver = .tmp105(sensor)
       return moveOn(to: .measuring)
     case .sgp30(var sensor):
       let step = try sensor.probe(on: &bus, now: now)
@@ -261,7 +282,7 @@ public struct SampledChip {
       let step = try sensor.start(on: &bus, now: now)
       driver = .ccs811(sensor)
       return advance(after: step, to: .measuring)
-    case .seesawSoil, .ads1115, .bme280:
+    case .seesawSoil, .ads1115, .bme280, .bme680, .tmp105:
       return moveOn(to: .measuring)
     }
   }
@@ -289,7 +310,7 @@ public struct SampledChip {
         temperatureCelsius: air.temperatureCelsius,
         relativeHumidityPercent: air.relativeHumidityPercent, on: &bus)
       return moveOn(to: .measuring)
-    case .seesawSoil, .ads1115, .bme280, .scd4x:
+    case .seesawSoil, .ads1115, .bme280, .bme680, .tmp105, .scd4x:
       return moveOn(to: .measuring)
     }
   }
@@ -308,7 +329,8 @@ public struct SampledChip {
   ) throws(SensorError) -> DriverStep<[SampledValue]> {
     let names = publishedNames
     let quantities = publishedQuantities
-    /// The measured `numbers`, in `units`, under their published names and quantities.
+    /// The measured `numbers`, in `units`, under their published names and quantities; fewer
+    /// numbers than quantities leave the last quantities out.
     func values(_ numbers: [Double], _ units: [String]) -> [SampledValue] {
       numbers.indices.map { index in
         SampledValue(
@@ -335,6 +357,23 @@ public struct SampledChip {
             measurement.pressurePascals / 100,
           ], ["°C", "%RH", "hPa"])
       }
+    case .bme680(var sensor):
+      let step = try sensor.measure(on: &bus, now: now)
+      driver = .bme680(sensor)
+      return step.map { measurement in
+        var numbers = [
+          measurement.temperatureCelsius, measurement.relativeHumidityPercent,
+          measurement.pressurePascals / 100,
+        ]
+        // A gas reading the chip marked invalid, or taken before its heater was stable, is
+        // left out: the other quantities are still measurements.
+        if let ohms = measurement.gasResistanceOhms { numbers.append(ohms) }
+        return values(numbers, ["°C", "%RH", "hPa", "Ω"])
+      }
+    case .tmp105(var sensor):
+      let step = try sensor.measureCelsius(on: &bus, now: now)
+      driver = .tmp105(sensor)
+      return step.map { celsius in values([celsius], ["°C"]) }
     case .sgp30(var sensor):
       let step = try sensor.measureAirQuality(on: &bus, now: now)
       driver = .sgp30(sensor)

@@ -60,6 +60,8 @@ public struct SamplingPlan {
       return .ads1115(
         ADS1115(address: sensor.address, gain: gain), channel: channel, calibration: calibration)
     case (.bme280, _): return .bme280(BME280(address: sensor.address))
+    case (.bme680, _): return .bme680(BME680(address: sensor.address))
+    case (.tmp105, _): return .tmp105(TMP105(address: sensor.address))
     // The SGP30 and SCD4x have one fixed address, which the profile was checked against.
     case (.sgp30, _): return .sgp30(SGP30())
     case (.scd4x, _): return .scd4x(SCD4x())

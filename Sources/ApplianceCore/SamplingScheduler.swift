@@ -11,9 +11,9 @@ import Time
 /// that instant, and a measurement that ends late does not shift the grid. A chip that fails is
 /// reported, set up again from its probe, and tried at its next turn: no value is invented.
 ///
-/// The temperature and humidity of the first chip that measures them (a BME280 or an SCD4x, in
-/// the order the chips are given) go to every gas sensor that compensates for humidity (SGP30,
-/// CCS811) after each of its measurements.
+/// The temperature and humidity of the first chip that measures both (a BME280, a BME680 or an
+/// SCD4x, in the order the chips are given; not a TMP105, which has no humidity) go to every gas
+/// sensor that compensates for humidity (SGP30, CCS811) after each of its measurements.
 public struct SamplingScheduler {
   /// What one poll found.
   public enum Event: Equatable, Sendable {

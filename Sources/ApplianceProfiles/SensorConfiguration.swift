@@ -49,7 +49,7 @@ extension SensorConfiguration: JSONDecodable {
     switch chip {
     case .seesaw: return ["calibration"]
     case .ads1115: return ["channel", "full_scale_volts", "calibration"]
-    case .sgp30, .scd4x, .bme280, .ccs811: return []
+    case .sgp30, .scd4x, .bme280, .bme680, .ccs811, .tmp105: return []
     }
   }
 
@@ -82,7 +82,7 @@ extension SensorConfiguration: JSONDecodable {
       options = .ads1115(
         channel: try object.decodeInteger("channel", in: 0...3), gain: gain,
         calibration: try object.decodeAnalogProbeCalibration("calibration", gain: gain))
-    case .sgp30, .scd4x, .bme280, .ccs811:
+    case .sgp30, .scd4x, .bme280, .bme680, .ccs811, .tmp105:
       options = .none
     }
   }

@@ -1,5 +1,5 @@
 /// Absolute humidity from temperature and relative humidity, which gas sensors (SGP30) want for
-/// their humidity compensation and hygrometers (SCD4x, BME280) do not measure directly.
+/// their humidity compensation and hygrometers (SCD4x, BME280, BME680) do not measure directly.
 ///
 /// The formula is the one Sensirion's SGP30 documentation gives for its humidity compensation:
 /// the Magnus approximation of the saturation vapour pressure,

@@ -1,18 +1,20 @@
 import BoardSupport
 import Time
 
-/// Driver for the Texas Instruments TMP105 digital temperature sensor (I2C address 0x48 to 0x4B
-/// in the TMP105's A0 family): a 12-bit two's complement reading in steps of 0.0625 °C.
+/// Driver for the Texas Instruments TMP105 digital temperature sensor (I2C address 0x48 or 0x49,
+/// set by the A0 pin): a 12-bit two's complement reading in steps of 0.0625 °C.
 ///
 /// Loam uses it where QEMU can emulate a sensor on the Raspberry Pi's header I2C bus (QEMU's
 /// `tmp105` device), so that a bare-metal image's path from the BSC controller through a driver
 /// to a reading is tested end to end. Registers and timings are from the TMP105 datasheet (TI
-/// SBOS363): pointer register values 0 (temperature) and 1 (configuration); configuration bits
+/// SLLS648): pointer register values 0 (temperature) and 1 (configuration); configuration bits
 /// R1:R0 (6:5) the resolution, SD (0) shutdown; conversion times by resolution, typical 27.5,
 /// 55, 110 and 220 ms.
 public struct TMP105 {
   /// The address with A0 to GND.
   public static let defaultAddress = I2CAddress(known: 0x48)
+  /// The address with A0 to V+.
+  public static let secondaryAddress = I2CAddress(known: 0x49)
 
   enum Register {
     static let temperature: UInt8 = 0x00
@@ -31,6 +33,7 @@ public struct TMP105 {
 
   /// A driver for the TMP105 at `address`.
   public init(address: I2CAddress = defaultAddress, attemptsMax: Int = 3) {
+    precondition(address == Self.defaultAddress || address == Self.secondaryAddress)
     chip = I2CChipAccess(address: address, attemptsMax: attemptsMax)
   }
 

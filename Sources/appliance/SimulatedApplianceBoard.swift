@@ -81,6 +81,8 @@ final class SimulatedApplianceBoard: ApplianceBoard {
       // The model's analog probe sits on the channel the profile reads.
       return SimulatedADS1115(address: sensor.address, probeChannel: channel)
     case .bme280: return SimulatedBME280(address: sensor.address)
+    case .bme680: return SimulatedBME680(address: sensor.address)
+    case .tmp105: return SimulatedTMP105(address: sensor.address)
     case .sgp30: return SimulatedSGP30()
     case .scd4x: return SimulatedSCD4x()
     case .ccs811: return SimulatedCCS811(address: sensor.address)

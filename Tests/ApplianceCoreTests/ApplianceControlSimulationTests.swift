@@ -191,6 +191,8 @@ private struct SimulatedAppliance {
         return SimulatedADS1115(address: sensor.address, probeChannel: channel)
       case (.ads1115, _): preconditionFailure("an ADS1115 has its options")
       case (.bme280, _): return SimulatedBME280(address: sensor.address)
+      case (.bme680, _): return SimulatedBME680(address: sensor.address)
+      case (.tmp105, _): return SimulatedTMP105(address: sensor.address)
       case (.sgp30, _): return SimulatedSGP30()
       case (.scd4x, _): return SimulatedSCD4x()
       case (.ccs811, _): return SimulatedCCS811(address: sensor.address)

@@ -78,6 +78,36 @@ final class SamplingPlanTests: XCTestCase {
       (45...50).contains(values["voc"]!.count), "one a second after the 15 s warm-up")
   }
 
+  /// A BME680 publishes four quantities, its gas resistance in ohms; a TMP105 one.
+  func testPlanWithABME680AndATMP105() throws {
+    let text = """
+      {"kind": "fridge", "name": "Fridge", "sensors": [
+        {"id": "air", "chip": "bme680", "bus": 1, "address": "0x76", "interval_seconds": 10},
+        {"id": "shelf", "chip": "tmp105", "bus": 1, "address": "0x49", "interval_seconds": 5}
+      ]}
+      """
+    let plan = SamplingPlan(
+      profile: try SensorProfile.parse(Array(text.utf8), fileName: "fridge.json"))
+    XCTAssertEqual(plan.chips.map(\.chip.chipName), ["BME680", "TMP105"])
+    XCTAssertEqual(plan.chips.map(\.chip.address.value), [0x76, 0x49])
+    let environment = PhysicalEnvironment(
+      temperatureCelsius: 4, relativeHumidityPercent: 60, totalVOCPartsPerBillion: 400)
+    let bus = SimulatedI2CBus(environment: environment)
+    bus.attach(SimulatedBME680(address: I2CAddress(known: 0x76)))
+    bus.attach(SimulatedTMP105(address: I2CAddress(known: 0x49)))
+    let values = run(plan, on: bus, for: .seconds(25))
+    XCTAssertEqual(
+      Set(values.keys), ["air", "air.humidity", "air.pressure", "air.gas_resistance", "shelf"])
+    XCTAssertEqual(values["air.gas_resistance"]?.count, 3)
+    XCTAssertEqual(values["shelf"]?.count, 6)
+    for value in values["air"]! { XCTAssertEqual(value, 4, accuracy: 0.02) }
+    for value in values["air.humidity"]! { XCTAssertEqual(value, 60, accuracy: 0.05) }
+    for value in values["air.pressure"]! { XCTAssertEqual(value, 1013.25, accuracy: 0.03) }
+    let ohms = SimulatedBME680.gasResistanceOhms(in: environment)
+    for value in values["air.gas_resistance"]! { XCTAssertEqual(value, ohms, accuracy: ohms / 500) }
+    for value in values["shelf"]! { XCTAssertEqual(value, 4, accuracy: 0.0625) }
+  }
+
   func testAnIntervalOverrideReplacesEveryIntervalButTheSGP30s() throws {
     let plan = SamplingPlan(profile: try shippedProfile("fridge"), interval: .seconds(3))
     XCTAssertEqual(plan.chips.map(\.interval), [.seconds(1), .seconds(3), .seconds(3)])

@@ -168,6 +168,84 @@ final class SamplingSchedulerTests: XCTestCase {
     XCTAssertEqual(ccs811.environmentData.temperature, UInt16((temperature + 25) * 512))
   }
 
+  /// A BME680 publishes its four quantities; one whose heater was too short to be stable gives
+  /// no gas reading, and publishes the other three rather than a guess.
+  func testABME680PublishesItsGasResistanceOnlyWhenTheChipMarksItValid() {
+    let bus = SimulatedI2CBus(environment: PhysicalEnvironment(temperatureCelsius: 19))
+    bus.attach(SimulatedBME680(address: BME680.primaryAddress))
+    bus.attach(SimulatedBME680(address: BME680.secondaryAddress))
+    let unstableHeater = BME680Settings(
+      heater: BME680Heater(targetCelsius: 300, heatingMilliseconds: 10))
+    var scheduler = SamplingScheduler(
+      chips: [
+        (SampledChip(.bme680(BME680()), sensorName: "air"), .seconds(10)),
+        (
+          SampledChip(
+            .bme680(BME680(address: BME680.secondaryAddress, settings: unstableHeater)),
+            sensorName: "cold"),
+          .seconds(10)
+        ),
+      ], start: .zero)
+    var sampled: [String: [SampledValue]] = [:]
+    for (_, event) in run(&scheduler, on: bus, until: .zero + .seconds(5)) {
+      guard case .sampled(_, let values) = event else { return XCTFail("\(event)") }
+      sampled[values[0].sensorName] = values
+    }
+    let air = sampled["air"] ?? []
+    XCTAssertEqual(
+      air.map(\.sensorName), ["air", "air.humidity", "air.pressure", "air.gas_resistance"])
+    XCTAssertEqual(air.map(\.quantity), ["temperature", "humidity", "pressure", "gas_resistance"])
+    XCTAssertEqual(air.map(\.unit), ["°C", "%RH", "hPa", "Ω"])
+    guard air.count == 4 else { return }
+    XCTAssertEqual(air[0].value, 19, accuracy: 0.02)
+    XCTAssertEqual(air[2].value, 1013.25, accuracy: 0.03)
+    let ohms = SimulatedBME680.gasResistanceOhms(in: bus.environment)
+    XCTAssertEqual(air[3].value, ohms, accuracy: ohms * 0.002)
+    XCTAssertEqual(sampled["cold"]?.map(\.sensorName), ["cold", "cold.humidity", "cold.pressure"])
+  }
+
+  /// A BME680 measures humidity, so it is the gas sensors' hygrometer; a TMP105 before it in
+  /// the list is passed over, as it measures temperature alone.
+  func testABME680IsAHygrometerAndATMP105IsNot() {
+    let bus = SimulatedI2CBus(
+      environment: PhysicalEnvironment(temperatureCelsius: 22, relativeHumidityPercent: 55))
+    let sgp30 = SimulatedSGP30()
+    for chip: any SimulatedI2CChip in [sgp30, SimulatedTMP105(), SimulatedBME680()] {
+      bus.attach(chip)
+    }
+    let thermometer = SampledChip(.tmp105(TMP105()), sensorName: "shelf")
+    XCTAssertFalse(thermometer.measuresAirHumidity)
+    var alone = SamplingScheduler(
+      chips: [
+        (thermometer, .seconds(1)), (SampledChip(.sgp30(SGP30()), sensorName: "voc"), .seconds(1)),
+      ], start: .zero)
+    let shelf = run(&alone, on: bus, until: .zero + .milliseconds(2500)).compactMap {
+      entry -> [SampledValue]? in
+      guard case .sampled(TMP105.defaultAddress, let values) = entry.event else { return nil }
+      return values
+    }
+    XCTAssertEqual(shelf.count, 3)
+    XCTAssertEqual(shelf.first?.map(\.unit), ["°C"])
+    XCTAssertEqual(shelf.first?.first?.value ?? 0, 22, accuracy: 0.0625)
+    XCTAssertEqual(sgp30.absoluteHumidityFixedPoint, 0, "no hygrometer, no compensation")
+    var scheduler = SamplingScheduler(
+      chips: [
+        (thermometer, .seconds(1)),
+        (SampledChip(.sgp30(SGP30()), sensorName: "voc"), .seconds(1)),
+        (SampledChip(.bme680(BME680()), sensorName: "air"), .seconds(10)),
+      ], start: bus.now)
+    let air = run(&scheduler, on: bus, until: bus.now + .seconds(5)).compactMap {
+      entry -> [SampledValue]? in
+      guard case .sampled(BME680.primaryAddress, let values) = entry.event else { return nil }
+      return values
+    }
+    XCTAssertEqual(air.count, 1)
+    guard let values = air.first, values.count == 4 else { return XCTFail("\(air)") }
+    let gramsPerCubicMetre = AbsoluteHumidity.gramsPerCubicMetre(
+      temperatureCelsius: values[0].value, relativeHumidityPercent: values[1].value)
+    XCTAssertEqual(sgp30.absoluteHumidityFixedPoint, UInt16((gramsPerCubicMetre * 256).rounded()))
+  }
+
   /// After the sensors' power was cut, every chip starts over from its probe on a new grid; an
   /// SGP30 warms up again, and is told the humidity again, which it forgot.
   func testARestartProbesEveryChipAgainAndResendsTheHumidity() {

@@ -44,7 +44,7 @@ final class ProfileErrorTests: XCTestCase {
     assertProfileError(
       profile(sensors: [sgp30.replacingOccurrences(of: "voc", with: "other"), sensor]),
       "fridge.json:6:27: sensors[1].chip: unknown chip \"sgp40\""
-        + " (known: sgp30, scd4x, bme280, ccs811, seesaw, ads1115)")
+        + " (known: sgp30, scd4x, bme280, bme680, ccs811, seesaw, ads1115, tmp105)")
   }
 
   func testAddressOutsideSevenBits() {
@@ -70,6 +70,37 @@ final class ProfileErrorTests: XCTestCase {
     assertProfileError(
       profile(sensors: [other]),
       "fridge.json:5:58: sensors[0].address: the BME280 does not answer at 0x75 (only 0x76, 0x77)")
+    assertProfileError(
+      profile(sensors: [other.replacingOccurrences(of: "bme280", with: "bme680")]),
+      "fridge.json:5:58: sensors[0].address: the BME680 does not answer at 0x75 (only 0x76, 0x77)")
+    // A0 to GND or V+: the TMP105 has two addresses, where the ADS1115 has four.
+    let thermometer =
+      #"{"id": "air", "chip": "tmp105", "bus": 1, "address": "0x4A", "interval_seconds": 10}"#
+    assertProfileError(
+      profile(sensors: [thermometer]),
+      "fridge.json:5:58: sensors[0].address: the TMP105 does not answer at 0x4A (only 0x48, 0x49)")
+  }
+
+  /// The BME680's gas resistance is a quantity thresholds may name; a TMP105 measures only
+  /// temperature.
+  func testThresholdsOnTheQuantitiesOfTheBME680AndTheTMP105() throws {
+    let sensors = [
+      #"{"id": "air", "chip": "bme680", "bus": 1, "address": "0x76", "interval_seconds": 10}"#,
+      #"{"id": "shelf", "chip": "tmp105", "bus": 1, "address": "0x48", "interval_seconds": 10}"#,
+    ]
+    let gas =
+      #",\n  "thresholds": [{"sensor": "air", "quantity": "gas_resistance", "below": 20000, "alert": "stale air"}]"#
+      .replacingOccurrences(of: "\\n", with: "\n")
+    let parsed = try SensorProfile.parse(
+      Array(profile(sensors: sensors, extra: gas).utf8), fileName: "f")
+    XCTAssertEqual(parsed.sensors.map(\.chip), [.bme680, .tmp105])
+    XCTAssertEqual(parsed.thresholds.first?.quantity, "gas_resistance")
+    let damp = gas.replacingOccurrences(
+      of: #""air", "quantity": "gas_resistance""#, with: #""shelf", "quantity": "humidity""#)
+    assertProfileError(
+      profile(sensors: sensors, extra: damp),
+      "fridge.json:8:50: thresholds[0].quantity: the TMP105 does not measure \"humidity\""
+        + " (it measures temperature)")
   }
 
   func testTwoSensorsAtOnePlace() {

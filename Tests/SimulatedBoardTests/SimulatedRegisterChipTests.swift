@@ -108,6 +108,75 @@ final class SimulatedADS1115Tests: XCTestCase {
   }
 }
 
+final class SimulatedTMP105Tests: XCTestCase {
+  private let address = I2CAddress(known: 0x48)
+
+  private func temperatureRegister(_ bus: inout SimulatedI2CBus) throws -> [UInt8] {
+    try bus.writeThenRead([0x00], count: 2, at: address)
+  }
+
+  func testFromPowerUpItConvertsAtNineBitsInHalfDegrees() throws {
+    var bus = SimulatedI2CBus(environment: PhysicalEnvironment(temperatureCelsius: 21.3))
+    bus.attach(SimulatedTMP105())
+    XCTAssertEqual(try bus.writeThenRead([0x01], count: 1, at: address), [0x00])
+    // 0 °C until the first conversion, 27.5 ms at 9 bits.
+    bus.now = bus.now.advanced(by: .microseconds(27_499))
+    XCTAssertEqual(try temperatureRegister(&bus), [0x00, 0x00])
+    bus.now = bus.now.advanced(by: .microseconds(1))
+    // 21.5 °C: 43 half degrees, left-justified in 9 bits.
+    XCTAssertEqual(try temperatureRegister(&bus), [0x15, 0x80])
+    bus.environment.temperatureCelsius = -25.2
+    bus.now = bus.now.advanced(by: .microseconds(27_500))
+    XCTAssertEqual(try temperatureRegister(&bus), [0xE7, 0x00], "-25 °C")
+    // T_LOW and T_HIGH: 75 and 80 °C.
+    XCTAssertEqual(try bus.writeThenRead([0x02], count: 2, at: address), [0x4B, 0x00])
+    XCTAssertEqual(try bus.writeThenRead([0x03], count: 2, at: address), [0x50, 0x00])
+  }
+
+  func testANewResolutionStartsAConversionOfItsOwnLength() throws {
+    var bus = SimulatedI2CBus(environment: PhysicalEnvironment(temperatureCelsius: 21.3))
+    bus.attach(SimulatedTMP105())
+    bus.now = bus.now.advanced(by: .milliseconds(20))
+    try bus.write([0x01, 0x60], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x01], count: 1, at: address), [0x60])
+    bus.now = bus.now.advanced(by: .microseconds(219_999))
+    XCTAssertEqual(try temperatureRegister(&bus), [0x00, 0x00])
+    bus.now = bus.now.advanced(by: .microseconds(1))
+    // 21.3125 °C: 341 sixteenths of a degree.
+    XCTAssertEqual(try temperatureRegister(&bus), [0x15, 0x50])
+  }
+
+  func testShutdownStopsConvertingAndOneShotConvertsOnce() throws {
+    var bus = SimulatedI2CBus(environment: PhysicalEnvironment(temperatureCelsius: 10))
+    bus.attach(SimulatedTMP105())
+    // SD set mid-conversion: that conversion still ends.
+    try bus.write([0x01, 0x01], to: address)
+    bus.now = bus.now.advanced(by: .milliseconds(30))
+    XCTAssertEqual(try temperatureRegister(&bus), [0x0A, 0x00])
+    bus.environment.temperatureCelsius = 12
+    bus.now = bus.now.advanced(by: .milliseconds(100))
+    XCTAssertEqual(try temperatureRegister(&bus), [0x0A, 0x00])
+    // OS with SD: one conversion; OS is not kept.
+    try bus.write([0x01, 0x81], to: address)
+    XCTAssertEqual(try bus.writeThenRead([0x01], count: 1, at: address), [0x01])
+    bus.now = bus.now.advanced(by: .microseconds(27_500))
+    XCTAssertEqual(try temperatureRegister(&bus), [0x0C, 0x00])
+    bus.environment.temperatureCelsius = 14
+    bus.now = bus.now.advanced(by: .milliseconds(100))
+    XCTAssertEqual(try temperatureRegister(&bus), [0x0C, 0x00])
+  }
+
+  func testWritesThatFitNoRegisterAreNotAcknowledged() {
+    var bus = SimulatedI2CBus()
+    bus.attach(SimulatedTMP105())
+    for bytes: [UInt8] in [[0x04], [0x00, 0x19, 0x00], [0x01, 0x60, 0x00], [0x02, 0x4B]] {
+      XCTAssertThrowsError(try bus.write(bytes, to: address), "\(bytes)") {
+        XCTAssertEqual($0 as? I2CError, .dataNotAcknowledged)
+      }
+    }
+  }
+}
+
 final class SimulatedSeesawTests: XCTestCase {
   func testAReadBeforeTheFirmwareIsReadyGetsOnes() throws {
     var bus = SimulatedI2CBus()
