@@ -27,6 +27,11 @@ let coreTargets: [Target] = [
       "Time", "JSON", "HTTP", "Randomness", "Readings", "RecordLog", "BoardSupport",
       "SensorDrivers", "ApplianceProfiles",
     ]),
+  .target(
+    name: "SimulatedAppliance",
+    dependencies: [
+      "Time", "BoardSupport", "SimulatedBoard", "ApplianceProfiles", "ApplianceCore",
+    ]),
   .target(name: "BoardSupport", dependencies: ["Time"]),
   .target(name: "Heap"),
   .target(name: "AArch64"),
@@ -59,7 +64,7 @@ let hostTargets: [Target] = [
     name: "appliance",
     dependencies: [
       "ApplianceCore", "ApplianceProfiles", "HostPlatform", "LinuxHardware", "RecordLog",
-      "BoardSupport", "SensorDrivers", "SimulatedBoard",
+      "BoardSupport", "SensorDrivers", "SimulatedBoard", "SimulatedAppliance",
     ]),
 ]
 

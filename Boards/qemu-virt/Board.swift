@@ -1,15 +1,31 @@
 import AArch64
+import ApplianceCore
+import ApplianceProfiles
 import BareMetal
+import BareMetalAppliance
+import BoardSupport
+import DeviceTree
+import Net
+import Readings
+import SimulatedAppliance
+import SimulatedBoard
 import Time
+import VirtIO
 
-/// The `qemu-virt` board: QEMU's emulated aarch64 `virt` machine. It has a UART, the generic
-/// timer, a GICv2 and virtio-mmio devices, and no I2C, so an appliance built for it samples
-/// the simulated chips of the `sim` board (and says so on its console).
+/// The `qemu-virt` board: QEMU's emulated aarch64 `virt` machine, as an appliance. It has a
+/// UART, the generic timer, a GICv2, a PL031 clock and virtio-mmio devices, and no I2C: its
+/// sensors are the `sim` board's chip models in a simulated plant pot or fridge (it says so on
+/// its console), and it publishes them over Loam's TCP/IP on a virtio network card.
+///
+/// Settings come from the boot arguments (QEMU's `-append`): `loam.hub=http://HOST:PORT`
+/// (default `http://hub.local:8080`), `loam.id=ID` (default the profile's kind), and for tests
+/// and demos `loam.interval=SECONDS` and `loam.time-scale=X` as the process target's options.
 enum Board {
   static let name = "qemu-virt"
   static let description = "QEMU virt (emulated; sensors simulated)"
 
-  static func run() -> Never {
+  /// Brings the machine up and runs the appliance; `deviceTree` is the address QEMU passed.
+  static func run(deviceTree: UInt) -> Never {
     // The console first, so that a fault while the MMU goes on is reported. QEMU's PL011
     // needs no divisors; it is configured as on hardware anyway.
     let uart = PL011UART(baseAddress: MemoryMap.uart)
@@ -22,11 +38,149 @@ enum Board {
     gic.enableInterrupt(GICv2.physicalTimerInterrupt)
     let timer = GenericTimer()
     printBanner(timer: timer)
-    var ticks = 0
-    PollLoop.run(timer: timer, acknowledgeInterrupts: gic.acknowledgeAll) { now in
-      ticks += 1
-      print("tick \(ticks) at \(now.nanoseconds / 1_000_000) ms")
-      return now + .milliseconds(500)
+    guard ProcessorRandomNumbers.isAvailable else {
+      halt("no entropy source: this image needs RNDR (run QEMU with -cpu max)")
     }
+    Entropy.use(ProcessorRandomNumbers.next)
+    let arguments = bootArguments(deviceTree: deviceTree)
+    if arguments.value(of: "loam.fault-test") == "unmapped-read" { readUnmappedMemory() }
+
+    let clock = PL031RealTimeClock(baseAddress: MemoryMap.realTimeClock)
+    let bootTime = clock.now
+    let bootInstant = timer.now
+    let appliance = makeAppliance(
+      arguments: arguments, gic: gic, now: bootInstant,
+      bootSeconds: UInt64(max(bootTime.millisecondsSinceEpoch / 1000, 0))
+    ) { instant in
+      let elapsed = instant.duration(since: bootInstant)
+      return UTCTime(
+        millisecondsSinceEpoch: bootTime.millisecondsSinceEpoch + elapsed.millisecondsClamped)
+    }
+    appliance.start(now: timer.now)
+    PollLoop.run(
+      timer: timer,
+      acknowledgeInterrupts: {
+        gic.acknowledgeAll()
+        appliance.acknowledgeInterrupts()
+      }, step: appliance.poll(now:))
+  }
+
+  /// The appliance the built-in profile describes, on the simulated board, on the first
+  /// virtio network card.
+  private static func makeAppliance(
+    arguments: KernelCommandLine, gic: GICv2, now: Instant, bootSeconds: UInt64,
+    wallClock: @escaping (Instant) -> UTCTime
+  ) -> UnikernelAppliance {
+    let configuration: ApplianceConfiguration
+    do throws(ConfigurationFileError) {
+      configuration = try ApplianceConfiguration.load(
+        profile: bytes(BuiltInConfiguration.profile),
+        profileFileName: BuiltInConfiguration.profileFileName,
+        board: bytes(BuiltInConfiguration.board), boardFileName: BuiltInConfiguration.boardFileName)
+    } catch {
+      halt("\(error)")
+    }
+    let profile = configuration.profile
+    let applianceID = arguments.value(of: "loam.id") ?? profile.kind
+    guard Identifier.isValid(applianceID) else { halt("loam.id \(applianceID) is not an id") }
+    let hubURL = arguments.value(of: "loam.hub") ?? "http://hub.local:8080"
+    guard let hub = HubAddress(url: hubURL) else { halt("loam.hub \(hubURL) is not a hub URL") }
+    let interval = arguments.number(of: "loam.interval").flatMap { $0 > 0 ? $0 : nil }
+    let timeScale = arguments.number(of: "loam.time-scale").flatMap { $0 > 0 ? $0 : nil } ?? 60
+    let plan = SamplingPlan(
+      profile: profile, interval: interval.map { .nanoseconds(Int64($0 * 1e9)) })
+    let seed = Entropy.next()
+    guard
+      let world = SimulatedWorld(kind: profile.kind, seed: seed, timeScale: timeScale, start: now)
+    else { halt("the simulated board models no \(profile.kind)") }
+    let board: SimulatedApplianceBoard
+    do throws(GPIOError) {
+      let lines = try RoleLines(
+        chip: SimulatedGPIOChip(), roles: profile.gpioRoles, board: configuration.board)
+      board = SimulatedApplianceBoard(
+        profile: profile, plan: plan, world: world, lines: lines, start: now)
+    } catch {
+      halt("the simulated GPIO chip: \(error)")
+    }
+    print("appliance \(applianceID): \(profile.name) (\(BuiltInConfiguration.profileFileName))")
+    print("  sensors: simulated chip models in a simulated \(profile.kind), time \(timeScale)x")
+    print("  publishing to \(hub)")
+    let network = openNetwork(gic: gic, hostLabel: hostLabel(applianceID), now: now)
+    return UnikernelAppliance(
+      applianceID: applianceID, hub: hub, board: board,
+      control: ApplianceControl(profile: profile, plan: plan, now: now),
+      roles: profile.gpioRoles, outboxCapacity: 10_000, network: network, seed: seed,
+      bootSeconds: bootSeconds, wallClock: wallClock)
+  }
+
+  /// Loam's TCP/IP on the first virtio network card among the machine's 32 virtio-mmio slots.
+  private static func openNetwork(gic: GICv2, hostLabel: String, now: Instant) -> VirtioNetwork {
+    let configuration = VirtioNetDevice<DeviceRegisters, DataMemoryBarrier>.Configuration()
+    let memoryBytes = VirtioNetDevice<DeviceRegisters, DataMemoryBarrier>
+      .requiredMemoryByteCount(configuration: configuration)
+    let memory = HeapMemory.allocateForDevice(byteCount: memoryBytes, alignment: 4096)
+    let region = DeviceMemoryRegion(
+      bytes: UnsafeMutableRawBufferPointer(start: memory, count: memoryBytes),
+      physicalAddress: UInt64(UInt(bitPattern: memory)))
+    // QEMU fills the slots from the last: the first card is usually in slot 31.
+    for slot in (0..<MemoryMap.virtioSlotCount).reversed() {
+      let registers = DeviceRegisters(
+        baseAddress: MemoryMap.virtioMMIO + UInt(slot) * MemoryMap.virtioSlotBytes)
+      do throws(VirtioError) {
+        let card = try VirtioNetDevice(
+          registers: registers, barrier: DataMemoryBarrier(), memory: region,
+          configuration: configuration)
+        let mac =
+          card.macAddress
+          ?? MACAddress(0x02, 0x4C, 0x4F, 0x41, 0x4D, UInt8(truncatingIfNeeded: slot))
+        let transport = card.transport.version == .legacy ? "legacy" : "modern"
+        print("network: virtio-net in slot \(slot) (\(transport) transport), MAC \(mac)")
+        gic.enableInterrupt(MemoryMap.virtioFirstInterrupt + slot)
+        do throws(NetworkServicesError) {
+          return try VirtioNetwork(card: card, macAddress: mac, hostLabel: hostLabel, now: now)
+        } catch {
+          halt("network: \(error)")
+        }
+      } catch .emptySlot, .wrongDeviceType {
+        continue
+      } catch {
+        halt("network: virtio-mmio slot \(slot): \(error)")
+      }
+    }
+    halt("network: no virtio network card (QEMU: -device virtio-net-device,netdev=...)")
+  }
+
+  /// The kernel command line from the device tree at `deviceTree` (in RAM, which the MMU maps).
+  private static func bootArguments(deviceTree: UInt) -> KernelCommandLine {
+    var text: String?
+    if deviceTree >= MemoryMap.ramStart && deviceTree < MemoryMap.ramStart + (1 << 30) {
+      let blob = UnsafeRawBufferPointer(
+        start: UnsafeRawPointer(bitPattern: deviceTree),
+        count: FlattenedDeviceTree.maximumByteCount)
+      text = FlattenedDeviceTree(blob: blob)?.stringProperty("bootargs", ofNodeAt: "/chosen")
+    }
+    print("  boot arguments: \(text ?? "(none)")")
+    return KernelCommandLine(text ?? "")
+  }
+
+  /// A DNS label for the mDNS responder: an id may also hold '.' and '_'.
+  private static func hostLabel(_ applianceID: String) -> String {
+    String(applianceID.map { $0 == "." || $0 == "_" ? "-" : $0 })
+  }
+
+  private static func bytes(_ text: StaticString) -> [UInt8] {
+    text.withUTF8Buffer { Array($0) }
+  }
+
+  /// For the fault report's test: a read from an address no translation table maps.
+  private static func readUnmappedMemory() {
+    print("fault test: reading the unmapped address 0x100000000")
+    let address = UnsafePointer<UInt64>(bitPattern: 0x1_0000_0000)!
+    print("read \(address.pointee)")
+  }
+
+  private static func halt(_ message: String) -> Never {
+    print("*** \(message)")
+    fatalError("the appliance cannot start")
   }
 }

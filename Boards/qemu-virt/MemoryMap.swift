@@ -24,4 +24,9 @@ enum MemoryMap {
   static let gicCPUInterface: UInt = 0x0801_0000
   /// The first of 32 virtio-mmio transports, 0x200 bytes apart, interrupts 48 + slot.
   static let virtioMMIO: UInt = 0x0A00_0000
+  static let virtioSlotCount = 32
+  static let virtioSlotBytes: UInt = 0x200
+  static let virtioFirstInterrupt = 48
+  /// The start of RAM.
+  static let ramStart: UInt = 0x4000_0000
 }

@@ -7,7 +7,9 @@ enum Board {
   static let name = "rpi3b"
   static let description = "Raspberry Pi 3 Model B (BCM2837)"
 
-  static func run() -> Never {
+  /// Brings the Pi up and logs its sensors. (The image ships no device tree, so the firmware
+  /// passes none in `deviceTree`.)
+  static func run(deviceTree _: UInt) -> Never {
     let machine = RaspberryPiMachine(layout: .bcm2837)
     let timer = GenericTimer()
     printBanner(timer: timer)

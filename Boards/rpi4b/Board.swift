@@ -7,7 +7,9 @@ enum Board {
   static let name = "rpi4b"
   static let description = "Raspberry Pi 4 Model B (BCM2711)"
 
-  static func run() -> Never {
+  /// Brings the Pi up and logs its sensors. (The image ships no device tree, so the firmware
+  /// passes none in `deviceTree`.)
+  static func run(deviceTree _: UInt) -> Never {
     let machine = RaspberryPiMachine(layout: .bcm2711)
     let timer = GenericTimer()
     printBanner(timer: timer)

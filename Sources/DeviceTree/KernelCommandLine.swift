@@ -18,4 +18,31 @@ public struct KernelCommandLine: Equatable, Sendable {
     }
     return nil
   }
+
+  /// The value of `key` as a non-negative decimal number (`0.5`, `60`), or nil when it is
+  /// missing or not one. (Parsed here: Embedded Swift's `Double(String)` needs the C library.)
+  public func number(of key: String) -> Double? {
+    guard let text = value(of: key), !text.isEmpty, text.utf8.count <= 32 else { return nil }
+    var whole: Double = 0
+    var fraction: Double = 0
+    var scale: Double = 1
+    var seenPoint = false
+    var digits = 0
+    for byte in text.utf8 {
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"):
+        let digit = Double(byte - UInt8(ascii: "0"))
+        digits += 1
+        if seenPoint {
+          scale /= 10
+          fraction += digit * scale
+        } else {
+          whole = whole * 10 + digit
+        }
+      case UInt8(ascii: ".") where !seenPoint: seenPoint = true
+      default: return nil
+      }
+    }
+    return digits > 0 ? whole + fraction : nil
+  }
 }

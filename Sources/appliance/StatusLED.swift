@@ -1,3 +1,4 @@
+import ApplianceCore
 import ApplianceProfiles
 import BoardSupport
 import HostPlatform

@@ -13,6 +13,7 @@ import HostPlatform
 import LinuxHardware
 import Net
 import Readings
+import SimulatedAppliance
 import SimulatedBoard
 
 let usage = """

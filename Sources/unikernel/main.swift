@@ -5,7 +5,7 @@ import BareMetalSupport
 /// (`Boards/<board>/Board.swift`, compiled in) brings the machine up and runs its application.
 @_cdecl("loam_main")
 func loamMain(deviceTree: UInt) -> Never {
-  Board.run()
+  Board.run(deviceTree: deviceTree)
 }
 
 /// The first lines on the console, the same on every board.

@@ -13,4 +13,17 @@ final class KernelCommandLineTests: XCTestCase {
     XCTAssertEqual(KernelCommandLine("a=b=c").value(of: "a"), "b=c")
     XCTAssertEqual(KernelCommandLine("").words, [])
   }
+
+  func testNumbers() {
+    let arguments = KernelCommandLine(
+      "loam.interval=0.5 loam.time-scale=60 bad=1.2.3 sign=-4 empty=")
+    XCTAssertEqual(arguments.number(of: "loam.interval"), 0.5)
+    XCTAssertEqual(arguments.number(of: "loam.time-scale"), 60)
+    XCTAssertNil(arguments.number(of: "bad"))
+    XCTAssertNil(arguments.number(of: "sign"))
+    XCTAssertNil(arguments.number(of: "empty"))
+    XCTAssertNil(arguments.number(of: "missing"))
+    XCTAssertEqual(KernelCommandLine("x=.25").number(of: "x"), 0.25)
+    XCTAssertNil(KernelCommandLine("x=.").number(of: "x"))
+  }
 }

@@ -4,7 +4,10 @@
 # order, as many at a time as there are cores. Source it from the repository's root.
 
 embedded_target=aarch64-none-none-elf
-embedded_swift_flags=()
+# The unikernels' flags, which the check uses too so that the unikernel build can reuse its
+# objects: the bare-metal support headers, and strict alignment (until loam_main has turned
+# the MMU on, every access is a Device access, which must be aligned to its size).
+embedded_swift_flags=(-I Sources/BareMetalSupport -Xcc -mstrict-align)
 # Where objects ($out/<module>/) and module interfaces ($modules_dir) go; set out before use.
 out=
 modules_dir=

@@ -1,10 +1,12 @@
 /// Where the hub listens, from a URL such as `http://hub.local:8080` or `http://[::1]:8080`.
-struct HubAddress: CustomStringConvertible {
-  var host: String
-  var port: UInt16
+public struct HubAddress: CustomStringConvertible, Sendable {
+  /// The host name or address.
+  public var host: String
+  /// The TCP port.
+  public var port: UInt16
 
   /// Reads an `http://` URL with an optional port (default 80) and no path beyond `/`.
-  init?(url: String) {
+  public init?(url: String) {
     guard url.hasPrefix("http://") else { return nil }
     var authority = Substring(url.dropFirst("http://".count))
     if authority.hasSuffix("/") { authority = authority.dropLast() }
@@ -29,10 +31,10 @@ struct HubAddress: CustomStringConvertible {
   }
 
   /// The `Host` header value.
-  var hostHeader: String {
+  public var hostHeader: String {
     let shownHost = host.contains(":") ? "[\(host)]" : host
     return port == 80 ? shownHost : "\(shownHost):\(port)"
   }
 
-  var description: String { "http://\(hostHeader)" }
+  public var description: String { "http://\(hostHeader)" }
 }

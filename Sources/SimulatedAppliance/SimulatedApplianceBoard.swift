@@ -12,9 +12,9 @@ import Time
 ///
 /// Everything here is simulated: the chips are models written from the datasheets, and what they
 /// measure comes from physical models, not from soil or a fridge.
-final class SimulatedApplianceBoard: ApplianceBoard {
-  let name = "sim"
-  let chips: [(address: I2CAddress, name: String)]
+public final class SimulatedApplianceBoard: ApplianceBoard {
+  public let name = "sim"
+  public let chips: [(address: I2CAddress, name: String)]
   private var bus: SimulatedI2CBus
   private var scheduler: SamplingScheduler
   private var world: SimulatedWorld
@@ -24,7 +24,7 @@ final class SimulatedApplianceBoard: ApplianceBoard {
 
   /// The board for `profile`, sampled by `plan` from `start`, in `world`, with the lines of
   /// the profile's roles.
-  init(
+  public init(
     profile: SensorProfile, plan: SamplingPlan, world: SimulatedWorld,
     lines: RoleLines<SimulatedGPIOChip>, start: Instant
   ) {
@@ -39,21 +39,21 @@ final class SimulatedApplianceBoard: ApplianceBoard {
     moveWorld(to: start)
   }
 
-  var deadline: Instant { scheduler.deadline }
+  public var deadline: Instant { scheduler.deadline }
 
   /// Moves the physical world on to `now` and runs every chip that is due.
-  func poll(now: Instant) -> [SamplingScheduler.Event] {
+  public func poll(now: Instant) -> [SamplingScheduler.Event] {
     moveWorld(to: now)
     return scheduler.poll(on: &bus, now: now)
   }
 
-  func restartSampling(at now: Instant) {
+  public func restartSampling(at now: Instant) {
     scheduler.restart(at: now)
   }
 
   /// Drives the line, and what it switches: the world is moved on to `now` first, so the pump
   /// runs exactly while its relay is high.
-  func drive(_ role: GPIORole, to level: GPIOLevel, now: Instant) throws(GPIOError) {
+  public func drive(_ role: GPIORole, to level: GPIOLevel, now: Instant) throws(GPIOError) {
     moveWorld(to: now)
     try lines.drive(role, to: level)
     switch role {

@@ -4,13 +4,13 @@ import BoardSupport
 /// The GPIO lines that serve a profile's roles on a board, each requested as an output and
 /// driven low at once: the pump stays off and the sensors unpowered until the appliance
 /// drives them otherwise.
-struct RoleLines<Chip: GPIOChip> {
+public struct RoleLines<Chip: GPIOChip> {
   private var chip: Chip
   private let lines: [(role: GPIORole, line: Int)]
 
   /// Requests the line of each of `roles` on `chip`, as `board` wires them (the profile was
   /// checked against the board, so each role has a line).
-  init(chip: Chip, roles: [GPIORole], board: BoardDescription) throws(GPIOError) {
+  public init(chip: Chip, roles: [GPIORole], board: BoardDescription) throws(GPIOError) {
     self.chip = chip
     lines = roles.map { role in
       guard let line = board.line(for: role) else {
@@ -22,7 +22,7 @@ struct RoleLines<Chip: GPIOChip> {
   }
 
   /// Drives the line of `role`, one of the roles requested, to `level`.
-  mutating func drive(_ role: GPIORole, to level: GPIOLevel) throws(GPIOError) {
+  public mutating func drive(_ role: GPIORole, to level: GPIOLevel) throws(GPIOError) {
     guard let line = lines.first(where: { $0.role == role })?.line else {
       preconditionFailure("the \(role.rawValue) line was not requested")
     }

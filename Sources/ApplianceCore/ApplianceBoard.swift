@@ -1,4 +1,3 @@
-import ApplianceCore
 import ApplianceProfiles
 import BoardSupport
 import Time
@@ -7,7 +6,7 @@ import Time
 /// sampled by a `SamplingScheduler` from the profile's `SamplingPlan`, and the GPIO lines of the
 /// profile's roles. `SimulatedApplianceBoard` (`--board sim`) and `LinuxApplianceBoard` (the
 /// Raspberry Pis) differ only in what the bus and the lines are.
-protocol ApplianceBoard: AnyObject {
+public protocol ApplianceBoard: AnyObject {
   /// The board's name in `Boards/`, for the health report and logs.
   var name: String { get }
   /// The chips on the bus, for the health report.

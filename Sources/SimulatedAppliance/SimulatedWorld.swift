@@ -10,14 +10,14 @@ import Time
 /// day of drying shows in minutes of `make run`. The pump does not: it is the appliance's, so
 /// it pumps for as long as its relay is high in the appliance's time (a run of 8 s adds the
 /// 4 points of moisture 8 s of pumping gives), not `timeScale` times that.
-struct SimulatedWorld {
+public struct SimulatedWorld {
   private enum Model {
     case plantPot(PlantPotModel)
     case fridge(FridgeModel)
   }
 
   /// The appliance kinds that have a world model.
-  static let kinds = ["plant-pot", "fridge"]
+  public static let kinds = ["plant-pot", "fridge"]
 
   private var model: Model
   private let start: Instant
@@ -27,7 +27,7 @@ struct SimulatedWorld {
 
   /// The world of an appliance of `kind` from `start` (appliance time), or nil if no model
   /// describes that kind; `seed` fixes its random events.
-  init?(kind: String, seed: UInt64, timeScale: Double, start: Instant) {
+  public init?(kind: String, seed: UInt64, timeScale: Double, start: Instant) {
     switch kind {
     case "plant-pot": model = .plantPot(PlantPotModel(seed: seed))
     case "fridge": model = .fridge(FridgeModel(seed: seed))
@@ -39,7 +39,7 @@ struct SimulatedWorld {
   }
 
   /// What the chips measure now.
-  var environment: PhysicalEnvironment {
+  public var environment: PhysicalEnvironment {
     switch model {
     case .plantPot(let pot): return pot.environment
     case .fridge(let fridge): return fridge.environment
@@ -48,7 +48,7 @@ struct SimulatedWorld {
 
   /// Runs the model on to the appliance's `now`; the pump ran since the last call if
   /// `pumpRelay` was high all along.
-  mutating func advance(to now: Instant, pumpRelay: GPIOLevel) {
+  public mutating func advance(to now: Instant, pumpRelay: GPIOLevel) {
     let elapsed = Double(now.duration(since: start).nanosecondsClamped) * timeScale
     let modelTime = Instant.zero + .nanoseconds(Int64(min(elapsed, 9e18)))
     let pumped = pumpRelay == .high && now > advancedTo ? now.duration(since: advancedTo) : .zero
