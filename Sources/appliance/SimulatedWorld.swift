@@ -3,11 +3,14 @@ import Time
 
 /// The physical world around a simulated appliance, from SimulatedBoard's models over days: a
 /// drying plant pot, or a fridge whose door opens and whose food spoils. Someone waters the pot
-/// when its soil is down to `wateringBelowPercent`, so that a long `make run` shows the soil
-/// drying and watered again.
+/// when its soil is down to `wateringBelowPercent` and cleans out the fridge every
+/// `cleaningPeriod` at `cleaningTimeOfDay`, so that a long `make run` or a simulated week shows the
+/// soil drying and watered again, and the fridge's air spoiling and fresh again.
 ///
 /// The models run on their own clock, `timeScale` times faster than the appliance's, so that a
-/// day of drying shows in minutes of `make run`.
+/// day of drying shows in minutes of `make run`. Their day starts at the appliance clock's time
+/// of day (UTC), so that at a time scale of 1 the afternoons of the readings' timestamps are the
+/// models' afternoons.
 struct SimulatedWorld {
   private enum Model {
     case plantPot(PlantPotModel)
@@ -21,21 +24,36 @@ struct SimulatedWorld {
   static let wateringBelowPercent = 22.0
   /// How much a watering adds, in percentage points: about a large glass in a 2 l pot.
   static let wateringPercentagePoints = 30.0
+  /// How often the fridge is cleaned out: often enough that a week shows the air spoiling and
+  /// fresh again, seldom enough that it spoils well past a clean fridge's.
+  static let cleaningPeriod = Duration.seconds(5 * 86_400)
+  /// The time of day of a cleaning: 10:00.
+  static let cleaningTimeOfDay = Duration.seconds(10 * 3600)
 
   private var model: Model
   /// The model time of a watering scheduled but not yet applied.
   private var wateringLandsAfter: Instant?
+  /// The model time of the fridge's next cleaning not yet handed to the model.
+  private var nextCleaning: Instant
   private let start: Instant
+  /// The model time at `start`: the time of day of the appliance clock's `wallTime` then.
+  private let modelStart: Instant
   private let timeScale: Double
 
-  /// The world of an appliance of `kind` from `start` (appliance time), or nil if no model
-  /// describes that kind; `seed` fixes its random events.
-  init?(kind: String, seed: UInt64, timeScale: Double, start: Instant) {
+  /// The world of an appliance of `kind` from `start` (appliance time), when the appliance
+  /// clock's wall time is `wallTime`, or nil if no model describes that kind; `seed` fixes its
+  /// random events.
+  init?(kind: String, seed: UInt64, timeScale: Double, start: Instant, wallTime: UTCTime) {
+    let millisecondsPerDay: Int64 = 86_400_000
+    let millisecondOfDay = wallTime.millisecondsSinceEpoch % millisecondsPerDay
+    modelStart = .zero + .milliseconds((millisecondOfDay + millisecondsPerDay) % millisecondsPerDay)
     switch kind {
-    case "plant-pot": model = .plantPot(PlantPotModel(seed: seed))
-    case "fridge": model = .fridge(FridgeModel(seed: seed))
+    case "plant-pot": model = .plantPot(PlantPotModel(seed: seed, start: modelStart))
+    case "fridge": model = .fridge(FridgeModel(seed: seed, start: modelStart))
     default: return nil
     }
+    // The model's day 0 starts at its midnight, `Instant.zero`: the first cleaning is on day 5.
+    nextCleaning = .zero + Self.cleaningPeriod + Self.cleaningTimeOfDay
     self.start = start
     self.timeScale = timeScale
   }
@@ -51,7 +69,7 @@ struct SimulatedWorld {
   /// Runs the model on to the appliance's `now`.
   mutating func advance(to now: Instant) {
     let elapsed = Double(now.duration(since: start).nanosecondsClamped) * timeScale
-    let modelTime = Instant.zero + .nanoseconds(Int64(min(elapsed, 9e18)))
+    let modelTime = modelStart + .nanoseconds(Int64(min(elapsed, 9e18)))
     switch model {
     case .plantPot(var pot):
       pot.advance(to: modelTime)
@@ -66,6 +84,11 @@ struct SimulatedWorld {
       }
       model = .plantPot(pot)
     case .fridge(var fridge):
+      // Handed over before the model steps past them, so each lands at its own time.
+      while nextCleaning <= modelTime {
+        fridge.scheduleCleaning(at: nextCleaning)
+        nextCleaning = nextCleaning + Self.cleaningPeriod
+      }
       fridge.advance(to: modelTime)
       model = .fridge(fridge)
     }
