@@ -5,7 +5,7 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 PORT ?= 8080
 
-.PHONY: help deps build release run test unit-tests embedded-check unikernels lint format fuzz bench clean
+.PHONY: help deps build release run simulate-week test unit-tests embedded-check unikernels lint format fuzz bench clean
 
 help: ## Lists the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -21,6 +21,9 @@ release: ## Builds the executables optimised.
 
 run: release ## Runs the hub on http://127.0.0.1:$(PORT) and two simulated appliances on Loam's own TCP/IP.
 	@scripts/run --port $(PORT)
+
+simulate-week: release ## Runs a simulated week of a plant pot and a fridge in about 35 s; the dashboard shows it.
+	@scripts/simulate-week --port $(PORT)
 
 test: ## Installs what is missing, builds, and runs every check and test.
 	@scripts/deps test

@@ -91,7 +91,8 @@ enum Board {
       profile: profile, interval: interval.map { .nanoseconds(Int64($0 * 1e9)) })
     let seed = Entropy.next()
     guard
-      let world = SimulatedWorld(kind: profile.kind, seed: seed, timeScale: timeScale, start: now)
+      let world = SimulatedWorld(
+        kind: profile.kind, seed: seed, timeScale: timeScale, start: now, wallTime: wallClock(now))
     else { halt("the simulated board models no \(profile.kind)") }
     let board: SimulatedApplianceBoard
     do throws(GPIOError) {

@@ -3,10 +3,15 @@
 /// Everything the page needs is inline (style, script, charts drawn as SVG); it loads no font,
 /// script or image from elsewhere, because the home network the hub lives on may be offline.
 /// The page polls the hub's JSON API (`/api/v1/health`, `/api/v1/sensors` and
-/// `/api/v1/sensors/{id}/readings`) and fetches readings incrementally with `since`.
+/// `/api/v1/sensors/{id}/readings`). Its charts show the last 30 minutes, fetched reading by
+/// reading and incrementally with `since`, or the last 24 hours or 7 days, fetched as the hub's
+/// buckets (`bucket_seconds`: a few hundred per chart, drawn as the mean and a band from the
+/// minimum to the maximum). The range is chosen with buttons or the URL's fragment (`#24h`, `#7d`).
 ///
 /// Test hooks: every sensor card carries `data-sensor-id="<id>"` and holds an element with class
-/// `value` whose text is the latest value (empty while the sensor has no reading).
+/// `value` whose text is the latest value (empty while the sensor has no reading), and an
+/// element with class `chart` whose `data-points` is how many points its line has and whose
+/// `data-first` and `data-last` are the RFC 3339 times of the first and last of them.
 /// The text is pure ASCII, so its UTF-8 bytes are its characters.
 public enum DashboardPage {
   /// The media type to send with `html`.
@@ -28,14 +33,15 @@ public enum DashboardPage {
       --ok: #1a7f37; --warn-bg: #fff4d6; --warn-text: #6b4a00;
       --bad-bg: #ffe3e3; --bad-text: #8a1c1c;
       --c-soil_moisture: #2f8a3e; --c-temperature: #c2571a; --c-humidity: #1f6fd1;
-      --c-tvoc: #8a4fd1; --c-eco2: #0f8a8a; --c-other: #57606a;
+      --c-tvoc: #8a4fd1; --c-eco2: #0f8a8a; --c-co2: #6b7f1f; --c-other: #57606a;
     }
     @media (prefers-color-scheme: dark) {
       :root {
         --bg: #0f1216; --card: #181c22; --text: #e6e9ed; --muted: #9aa4af; --line: #2c333c;
         --ok: #4ac26b; --warn-bg: #3b2f0c; --warn-text: #f5d27a; --bad-bg: #3d1618;
         --bad-text: #ffb4b4; --c-soil_moisture: #5cc46e; --c-temperature: #f08a4b;
-        --c-humidity: #5fa3f5; --c-tvoc: #b88af0; --c-eco2: #3fc7c7; --c-other: #9aa4af;
+        --c-humidity: #5fa3f5; --c-tvoc: #b88af0; --c-eco2: #3fc7c7; --c-co2: #a9c24a;
+        --c-other: #9aa4af;
       }
     }
     * { box-sizing: border-box; }
@@ -56,6 +62,11 @@ public enum DashboardPage {
     .pill { font-weight: 600; }
     .pill.ok { color: var(--ok); }
     .pill.down { color: var(--bad-text); }
+    #ranges { display: flex; gap: 4px; }
+    #ranges button { font: inherit; font-size: .85rem; padding: 2px 10px; border-radius: 6px;
+      border: 1px solid var(--line); background: var(--bg); color: var(--text); cursor: pointer; }
+    #ranges button[aria-pressed="true"] { background: var(--text); color: var(--card);
+      border-color: var(--text); }
     #banner { margin: 12px 16px 0; padding: 10px 14px; border-radius: 8px; font-weight: 500; }
     #banner.down { background: var(--bad-bg); color: var(--bad-text); }
     #banner.up { background: var(--warn-bg); color: var(--warn-text); }
@@ -85,6 +96,8 @@ public enum DashboardPage {
     .chart { position: relative; height: 84px; margin: 4px 0 0; padding-right: 64px; }
     .chart svg { display: block; width: 100%; height: 100%; overflow: visible; }
     .chart .trace { fill: none; stroke: var(--c); stroke-width: 1.75; stroke-linejoin: round; }
+    .chart .band { fill: var(--c); fill-opacity: .2; stroke: none; }
+    .chart .midnight { stroke: var(--line); stroke-width: 1; }
     .chart .guide { stroke: var(--line); stroke-width: 1; stroke-dasharray: 3 3; }
     .chart .label { position: absolute; right: 0; width: 58px; font-size: .72rem;
       color: var(--muted); transform: translateY(-50%); white-space: nowrap; overflow: hidden;
@@ -100,6 +113,11 @@ public enum DashboardPage {
     <body>
     <header>
       <h1>Loam hub</h1>
+      <div id="ranges" role="group" aria-label="Time range shown by the charts">
+        <button type="button" data-range="30m">30 min</button>
+        <button type="button" data-range="24h">24 h</button>
+        <button type="button" data-range="7d">7 days</button>
+      </div>
       <dl id="health">
         <div><dt>Status</dt><dd id="h-status" class="pill">connecting&hellip;</dd></div>
         <div><dt>Readings</dt><dd id="h-readings">&ndash;</dd></div>
@@ -119,19 +137,32 @@ public enum DashboardPage {
     "use strict";
     const POLL_MS = 2500;           // how often to ask the hub for news
     const FETCH_TIMEOUT_MS = 5000;  // a hub that does not answer within this counts as down
-    const WINDOW_MS = 30 * 60e3;    // the chart shows at most this much recent history
+    const WINDOW_MS = 30 * 60e3;    // the live chart shows at most this much recent history
     const MIN_WINDOW_MS = 2 * 60e3;  // and at least this much, so a new sensor's line has room
     const MAX_POINTS = 1200;        // cap per sensor: 30 min at one reading every 1.5 s
-    const GAP_MS = 60e3;            // a pause longer than this breaks the chart line
+    const GAP_MS = 60e3;            // a pause longer than this (and than 2.5 usual intervals)
+                                    // breaks the live chart's line
+    // The chart's time ranges: the live one holds readings; the longer ones ask the hub for
+    // buckets (288 of 5 min in a day, 336 of 30 min in a week), redrawn as time moves on.
+    const RANGES = {
+      "30m": {spanMs: WINDOW_MS, bucketMs: 0},
+      "24h": {spanMs: 24 * 3600e3, bucketMs: 5 * 60e3},
+      "7d": {spanMs: 7 * 86400e3, bucketMs: 30 * 60e3},
+    };
     const QUANTITIES = {
       soil_moisture: "Soil moisture", temperature: "Temperature", humidity: "Humidity",
-      tvoc: "Total VOC", eco2: "eCO\u2082",
+      tvoc: "Total VOC", eco2: "eCO\u2082", co2: "CO\u2082",
     };
     const SVG_NS = "http://www.w3.org/2000/svg";
     // The plot stretches its 100x100 viewBox to the card; keep strokes from stretching with it.
     const THIN = {"vector-effect": "non-scaling-stroke"};
 
-    const sensors = new Map();  // id -> {info, points: [{t, v, seq}], card: {...elements}}
+    // id -> {info, points: [{t, v, seq}] (the live range's readings),
+    //        buckets: {range, fetchedMs, latest, list: [{t, v, lo, hi}]}, card: {...elements}}
+    const sensors = new Map();
+    let range = "30m";          // a key of RANGES
+    let pollTimer = null;
+    let polling = false;
     let clockOffsetMs = 0;      // hub clock minus our clock, from the HTTP Date header
     let lastContactMs = 0;
     let layoutKey = null;       // the sensor ids last laid out
@@ -207,9 +238,11 @@ public enum DashboardPage {
       return whole ? value.toFixed(0) : value.toFixed(1);
     }
 
-    /** "30 min" or "45 s", for chart axis labels. */
+    /** "3.5 d", "12 h", "30 min" or "45 s", for chart axis labels. */
     function formatSpan(milliseconds) {
       const seconds = Math.round(milliseconds / 1000);
+      if (seconds >= 2 * 86400) return Math.round(seconds / 8640) / 10 + " d";
+      if (seconds >= 2 * 3600) return Math.round(seconds / 360) / 10 + " h";
       return seconds >= 120 ? Math.round(seconds / 60) + " min" : seconds + " s";
     }
 
@@ -231,6 +264,8 @@ public enum DashboardPage {
         unit: el("span", {class: "unit"}, info.unit),
         age: el("p", {class: "age"}),
         trace: svg("path", {class: "trace", ...THIN}),
+        band: svg("path", {class: "band"}),
+        midnights: svg("g", {}),
         maxGuide: svg("line", {class: "guide", x1: 0, x2: 100, ...THIN}),
         minGuide: svg("line", {class: "guide", x1: 0, x2: 100, ...THIN}),
         maxLabel: el("span", {class: "label"}),
@@ -241,7 +276,7 @@ public enum DashboardPage {
       };
       const plot = svg("svg", {viewBox: "0 0 100 100", preserveAspectRatio: "none",
         "aria-hidden": "true"});
-      plot.append(parts.maxGuide, parts.minGuide, parts.trace);
+      plot.append(parts.midnights, parts.maxGuide, parts.minGuide, parts.band, parts.trace);
       const chart = el("div", {class: "chart", role: "img"}, plot, parts.maxLabel, parts.minLabel,
         parts.noData);
       parts.chart = chart;
@@ -289,9 +324,14 @@ public enum DashboardPage {
       sensor.points.splice(0, drop);
     }
 
+    /** Fetches what the chosen range needs of one sensor: its readings, or its buckets. */
+    function refreshReadings(sensor) {
+      return RANGES[range].bucketMs ? refreshBuckets(sensor) : refreshLiveReadings(sensor);
+    }
+
     /** Fetches what is new for one sensor: everything in the window at first, then only since
         the newest point held. Skips the request when the sensor list shows nothing new. */
-    async function refreshReadings(sensor) {
+    async function refreshLiveReadings(sensor) {
       const latest = sensor.info.latest;
       const last = sensor.points[sensor.points.length - 1];
       if (!latest || (last && Date.parse(latest.time) <= last.t)) return;
@@ -300,6 +340,24 @@ public enum DashboardPage {
       const body = await getJSON("/api/v1/sensors/" + encodeURIComponent(sensor.info.id) +
         "/readings" + query);
       addPoints(sensor, body.readings);
+    }
+
+    /** Fetches the range's buckets of one sensor, again when a new reading came in or the
+        window has moved on by a bucket. */
+    async function refreshBuckets(sensor) {
+      const {spanMs, bucketMs} = RANGES[range];
+      const latest = sensor.info.latest ? sensor.info.latest.time : null;
+      const held = sensor.buckets;
+      if (!latest || (held && held.range === range && held.latest === latest &&
+        hubNow() - held.fetchedMs < bucketMs)) return;
+      const fetchedMs = hubNow();
+      const query = "?since=" + encodeURIComponent(new Date(fetchedMs - spanMs).toISOString()) +
+        "&bucket_seconds=" + bucketMs / 1000 + "&limit=1000";
+      const body = await getJSON("/api/v1/sensors/" + encodeURIComponent(sensor.info.id) +
+        "/readings" + query);
+      const list = body.buckets.map((b) => ({t: Date.parse(b.time), v: b.mean, lo: b.min,
+        hi: b.max}));
+      sensor.buckets = {range, fetchedMs, latest, list};
     }
 
     /** The usual time between readings: the median gap of the last few points. */
@@ -331,41 +389,95 @@ public enum DashboardPage {
       card.age.classList.toggle("stale", stale);
     }
 
-    /** Redraws the chart: x spans the recent history held (2 to 30 minutes), y spans the
-     *  data's min and max. */
-    function drawChart(sensor) {
-      const {card, points, info} = sensor;
-      const end = hubNow();
+    /** What the chart shows: its start and span, and its points {t, v, lo, hi}, each at the
+        middle of its bucket in the longer ranges. The live range spans the recent history held
+        (2 to 30 minutes). */
+    function chartSeries(sensor, end) {
+      const {spanMs, bucketMs} = RANGES[range];
+      if (bucketMs) {
+        const held = sensor.buckets && sensor.buckets.range === range ? sensor.buckets.list : [];
+        const start = end - spanMs;
+        // The newest bucket is still filling: its point stays at "now", not after it.
+        const points = held.map((b) => ({t: Math.min(b.t + bucketMs / 2, end), v: b.v, lo: b.lo,
+          hi: b.hi})).filter((p) => p.t >= start);
+        return {start, shownMs: spanMs, points, gapMs: 2.5 * bucketMs};
+      }
+      const points = sensor.points;
       const held = points.length > 0 ? end - points[0].t : 0;
       const shownMs = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, held));
       const start = end - shownMs;
-      const shown = points.filter((p) => p.t >= start);
+      const shown = points.filter((p) => p.t >= start).map((p) => ({t: p.t, v: p.v, lo: p.v,
+        hi: p.v}));
+      return {start, shownMs, points: shown,
+        gapMs: Math.max(GAP_MS, 2.5 * (usualIntervalMs(points) || 0))};
+    }
+
+    /** Faint vertical lines at each local midnight in a range of days. */
+    function drawMidnights(card, start, shownMs) {
+      const lines = [];
+      if (shownMs >= 86400e3) {
+        const midnight = new Date(start);
+        midnight.setHours(24, 0, 0, 0);
+        for (let t = midnight.getTime(); t < start + shownMs; ) {
+          const x = (t - start) / shownMs * 100;
+          lines.push(svg("line", {class: "midnight", x1: x, x2: x, y1: 0, y2: 100, ...THIN}));
+          const next = new Date(t);
+          next.setDate(next.getDate() + 1);  // a calendar day: 23 or 25 hours at a DST change
+          t = next.getTime();
+        }
+      }
+      card.midnights.replaceChildren(...lines);
+    }
+
+    /** Redraws the chart: x spans the range, y the data's min and max; in the longer ranges a
+     *  band spans each bucket's min and max around the line of its means. */
+    function drawChart(sensor) {
+      const {card, info} = sensor;
+      const end = hubNow();
+      const {start, shownMs, points: shown, gapMs} = chartSeries(sensor, end);
       card.axisStart.textContent = "\u2212" + formatSpan(shownMs);
       card.axisMiddle.textContent = "\u2212" + formatSpan(shownMs / 2);
+      drawMidnights(card, start, shownMs);
       const labels = [card.maxLabel, card.minLabel, card.maxGuide, card.minGuide];
       card.noData.hidden = shown.length > 0;
+      card.chart.dataset.points = shown.length;
+      card.chart.dataset.first = shown.length ? new Date(shown[0].t).toISOString() : "";
+      card.chart.dataset.last = shown.length ?
+        new Date(shown[shown.length - 1].t).toISOString() : "";
       if (shown.length === 0) {
         card.trace.setAttribute("d", "");
+        card.band.setAttribute("d", "");
         for (const node of labels) node.style.visibility = "hidden";
         card.chart.setAttribute("aria-label", "No readings in the last " + formatSpan(shownMs));
         return;
       }
       let min = Infinity;
       let max = -Infinity;
-      for (const p of shown) { min = Math.min(min, p.v); max = Math.max(max, p.v); }
+      for (const p of shown) { min = Math.min(min, p.lo); max = Math.max(max, p.hi); }
       const span = max - min || Math.abs(max) * 0.1 || 1;  // a flat line sits mid-chart
       const low = min - span * 0.15;
       const high = max + span * 0.15;
-      const y = (v) => (high - v) / (high - low) * 100;
-      const x = (t) => (t - start) / shownMs * 100;
-      let d = "";
+      const y = (v) => ((high - v) / (high - low) * 100).toFixed(2);
+      const x = (t) => ((t - start) / shownMs * 100).toFixed(2);
+      // Unbroken runs of points: a pause longer than gapMs breaks the line and the band.
+      const runs = [];
       let previous = null;
       for (const p of shown) {
-        const move = previous === null || p.t - previous > GAP_MS;
-        d += (move ? "M" : "L") + x(p.t).toFixed(2) + " " + y(p.v).toFixed(2);
+        if (previous === null || p.t - previous > gapMs) runs.push([]);
+        runs[runs.length - 1].push(p);
         previous = p.t;
       }
+      let d = "";
+      let band = "";
+      for (const run of runs) {
+        d += run.map((p, i) => (i ? "L" : "M") + x(p.t) + " " + y(p.v)).join("");
+        if (RANGES[range].bucketMs) {
+          band += run.map((p, i) => (i ? "L" : "M") + x(p.t) + " " + y(p.hi)).join("") +
+            run.slice().reverse().map((p) => "L" + x(p.t) + " " + y(p.lo)).join("") + "Z";
+        }
+      }
       card.trace.setAttribute("d", d);
+      card.band.setAttribute("d", band);
       for (const [guide, label, v, word] of [[card.maxGuide, card.maxLabel, max, "max"],
         [card.minGuide, card.minLabel, min, "min"]]) {
         guide.setAttribute("y1", y(v));
@@ -419,6 +531,8 @@ public enum DashboardPage {
     }
 
     async function poll() {
+      polling = true;
+      const polledRange = range;
       try {
         const [health, list] = await Promise.all([
           getJSON("/api/v1/health"), getJSON("/api/v1/sensors")]);
@@ -438,12 +552,34 @@ public enum DashboardPage {
         showConnection(error);
         if (!(error instanceof HubError)) throw error;  // a bug: let it reach the console
       } finally {
-        setTimeout(poll, POLL_MS);  // scheduled after the answer, so slow polls never pile up
+        polling = false;
+        // Scheduled after the answer, so slow polls never pile up; at once if the range
+        // changed meanwhile, since this poll fetched for the old one.
+        pollTimer = setTimeout(poll, range === polledRange ? POLL_MS : 0);
       }
     }
 
+    /** Shows the range named by the URL's fragment (#30m, #24h, #7d; the live one otherwise),
+        at once with what is held, then with what the next poll, started now, fetches. */
+    function showRange() {
+      const asked = location.hash.slice(1);
+      range = Object.hasOwn(RANGES, asked) ? asked : "30m";
+      for (const button of document.querySelectorAll("#ranges button")) {
+        button.setAttribute("aria-pressed", String(button.dataset.range === range));
+      }
+      for (const sensor of sensors.values()) drawChart(sensor);
+      if (!polling) {
+        clearTimeout(pollTimer);
+        poll();
+      }
+    }
+
+    for (const button of document.querySelectorAll("#ranges button")) {
+      button.addEventListener("click", () => { location.hash = button.dataset.range; });
+    }
+    window.addEventListener("hashchange", showRange);
     setInterval(() => { for (const sensor of sensors.values()) updateAge(sensor); }, 1000);
-    poll();
+    showRange();
     </script>
     </body>
     </html>

@@ -190,6 +190,9 @@ extension HubService {
     case .success(let parsed): range = parsed
     case .failure(let error): return .failure(error)
     }
+    if let width = range.bucketWidth {
+      return sensorBuckets(id: id, query: range, width: width)
+    }
     guard
       let found = index.readings(
         of: id, since: range.since, until: range.until, limit: range.limit)
@@ -205,6 +208,34 @@ extension HubService {
       json.field("seq", Int64(reading.sequence))
       json.field("time", reading.time.rfc3339)
       json.field("value", reading.value)
+      json.endObject()
+    }
+    json.endArray()
+    json.endObject()
+    return .success(.json(json.bytes))
+  }
+
+  private func sensorBuckets(
+    id: String, query: ReadingQuery, width: Duration
+  ) -> Result<HTTPResponse, APIError> {
+    guard
+      let found = index.buckets(
+        of: id, since: query.since, until: query.until, width: width, limit: query.limit)
+    else { return .failure(.noSuchSensor(id)) }
+    var json = JSONWriter()
+    json.beginObject()
+    json.field("sensor", id)
+    json.field("bucket_seconds", width.components.seconds)
+    json.field("truncated", found.isTruncated)
+    json.key("buckets")
+    json.beginArray()
+    for bucket in found.buckets {
+      json.beginObject()
+      json.field("time", bucket.start.rfc3339)
+      json.field("count", bucket.count)
+      json.field("mean", bucket.mean)
+      json.field("min", bucket.minimum)
+      json.field("max", bucket.maximum)
       json.endObject()
     }
     json.endArray()

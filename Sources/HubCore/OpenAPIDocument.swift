@@ -53,17 +53,18 @@ public enum OpenAPIDocument {
         },
         "/api/v1/sensors/{id}/readings": {
           "get": {
-            "summary": "A sensor's readings in a time range, oldest first",
-            "description": "Returns the most recent `limit` readings with since <= time <= until (since must not be later than until); `truncated` says whether older ones in the range were left out.",
+            "summary": "A sensor's readings in a time range, oldest first, one by one or summarised",
+            "description": "Returns the most recent `limit` readings with since <= time <= until (since must not be later than until); `truncated` says whether older ones in the range were left out. With `bucket_seconds`, returns instead the most recent `limit` buckets of that width that hold readings in the range (a BucketList): each starts at a whole multiple of the width since the Unix epoch and gives the count, mean, minimum and maximum of its readings, so that a chart of a week needs hundreds of points, not every reading.",
             "operationId": "listSensorReadings",
             "parameters": [
               {"$ref": "#/components/parameters/SensorID"},
               {"name": "since", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
               {"name": "until", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}},
-              {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 20000, "default": 1000}}
+              {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 20000, "default": 1000}},
+              {"name": "bucket_seconds", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 31622400}}
             ],
             "responses": {
-              "200": {"description": "The readings", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReadingList"}}}},
+              "200": {"description": "The readings (a ReadingList), or with bucket_seconds their summary (a BucketList)", "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/ReadingList"}, {"$ref": "#/components/schemas/BucketList"}]}}}},
               "400": {"$ref": "#/components/responses/Error"},
               "404": {"$ref": "#/components/responses/Error"}
             }
@@ -172,6 +173,29 @@ public enum OpenAPIDocument {
                   "type": "object",
                   "required": ["seq", "time", "value"],
                   "properties": {"seq": {"type": "integer"}, "time": {"type": "string", "format": "date-time"}, "value": {"type": "number"}}
+                }
+              }
+            }
+          },
+          "BucketList": {
+            "type": "object",
+            "required": ["sensor", "bucket_seconds", "buckets", "truncated"],
+            "properties": {
+              "sensor": {"type": "string"},
+              "bucket_seconds": {"type": "integer"},
+              "truncated": {"type": "boolean"},
+              "buckets": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": ["time", "count", "mean", "min", "max"],
+                  "properties": {
+                    "time": {"type": "string", "format": "date-time", "description": "The start of the bucket"},
+                    "count": {"type": "integer", "minimum": 1},
+                    "mean": {"type": "number"},
+                    "min": {"type": "number"},
+                    "max": {"type": "number"}
+                  }
                 }
               }
             }

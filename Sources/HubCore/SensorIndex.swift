@@ -13,6 +13,40 @@ public struct StoredReading: Equatable, Sendable {
   public var receivedAt: UTCTime
 }
 
+/// The readings of one sensor in one stretch of time, summarised: what a chart of days needs
+/// instead of every reading.
+public struct ReadingBucket: Equatable, Sendable {
+  /// The start of the bucket: a whole multiple of its width since the Unix epoch.
+  public let start: UTCTime
+  /// How many readings fell in it (at least one; empty buckets are left out).
+  public private(set) var count = 1
+  /// Their sum.
+  public private(set) var sum: Double
+  /// The lowest of them.
+  public private(set) var minimum: Double
+  /// The highest of them.
+  public private(set) var maximum: Double
+
+  /// A bucket starting at `start` holding one reading of `value`.
+  public init(start: UTCTime, value: Double) {
+    self.start = start
+    sum = value
+    minimum = value
+    maximum = value
+  }
+
+  /// Their mean.
+  public var mean: Double { sum / Double(count) }
+
+  /// Counts in one more reading of `value`.
+  public mutating func add(_ value: Double) {
+    count += 1
+    sum += value
+    minimum = min(minimum, value)
+    maximum = max(maximum, value)
+  }
+}
+
 /// What the hub knows about one sensor.
 public struct SensorRecord: Sendable {
   /// `<appliance>.<name>`.
@@ -131,6 +165,40 @@ public struct SensorIndex: Sendable {
     guard lower < upper else { return (all[lower..<lower], false) }
     let start = max(lower, upper - limit)
     return (all[start..<upper], start > lower)
+  }
+
+  /// The most recent `limit` buckets of `width` holding readings of a sensor with
+  /// `since <= time <= until`, oldest first, and whether older ones in the range were left out.
+  /// Buckets start at whole multiples of `width` since the Unix epoch, so that the same reading
+  /// always falls in the same bucket, whatever the range asked for.
+  public func buckets(
+    of sensorID: String, since: UTCTime, until: UTCTime, width: Duration, limit: Int
+  ) -> (buckets: [ReadingBucket], isTruncated: Bool)? {
+    precondition(limit > 0)
+    let widthMilliseconds = width.millisecondsClamped
+    precondition(widthMilliseconds > 0, "a bucket is at least a millisecond wide")
+    guard let record = sensors[sensorID] else { return nil }
+    let all = record.readings
+    let lower = firstIndex(in: all) { $0.time >= since }
+    let upper = firstIndex(in: all) { $0.time > until }
+    guard lower < upper else { return ([], false) }
+    // From the newest reading back, so that `limit` keeps the most recent buckets.
+    var newestFirst: [ReadingBucket] = []
+    for reading in all[lower..<upper].reversed() {
+      let milliseconds = reading.time.millisecondsSinceEpoch
+      // Rounded towards minus infinity, so that times before 1970 fall in whole buckets too.
+      let remainder = milliseconds % widthMilliseconds
+      let start = milliseconds - (remainder < 0 ? remainder + widthMilliseconds : remainder)
+      if newestFirst.last?.start.millisecondsSinceEpoch == start {
+        newestFirst[newestFirst.count - 1].add(reading.value)
+      } else if newestFirst.count == limit {
+        return (newestFirst.reversed(), true)
+      } else {
+        newestFirst.append(
+          ReadingBucket(start: UTCTime(millisecondsSinceEpoch: start), value: reading.value))
+      }
+    }
+    return (newestFirst.reversed(), false)
   }
 }
 

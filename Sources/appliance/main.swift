@@ -15,6 +15,7 @@ import Net
 import Readings
 import SimulatedAppliance
 import SimulatedBoard
+import Time
 
 let usage = """
   usage: appliance --kind KIND | --profile PATH  --hub http://HOST:PORT [options]
@@ -39,6 +40,9 @@ let usage = """
                       models that the simulated chips measure (default 60)
     --clock-rate X    for tests and demos: run the appliance's clock X times faster than real
                       time (sampling, timestamps, retry backoff; default 1)
+    --clock-start T   for demos: start the appliance's clock at T (RFC 3339, not in the future)
+                      instead of now; with --clock-rate above 1 it catches up with real time,
+                      then runs at real time (a week of history, then live)
     --seed N          seed of the simulation (default: from the id)
     --net SPEC        publish over Loam's own TCP/IP stack instead of the host's sockets:
                         tap:NAME,ip=ADDRESS/PREFIX[,gw=ADDRESS] | tap:NAME,dhcp
@@ -82,6 +86,7 @@ func runAppliance() -> Int32 {
   let dataOption = options.value("--data")
   let timeScale = options.number("--time-scale", in: 0.001...1_000_000) ?? 60
   let clockRate = options.number("--clock-rate", in: 0.001...100_000) ?? 1
+  let clockStartOption = options.value("--clock-start")
   let publisherConfiguration = PublisherConfiguration()
   let minimumOutbox = Double(2 * publisherConfiguration.maximumBatchReadings)
   let outboxLimit = Int(options.number("--outbox-limit", in: minimumOutbox...10_000_000) ?? 10_000)
@@ -96,6 +101,16 @@ func runAppliance() -> Int32 {
     }
   }
   options.finish()
+  var clockStart: UTCTime?
+  if let clockStartOption {
+    guard let time = try? UTCTime(rfc3339: clockStartOption), time <= WallClock.now() else {
+      writeLine(
+        "appliance: --clock-start must be an RFC 3339 time not in the future, such as "
+          + "2026-11-20T08:00:00Z\n\(usage)", to: STDERR_FILENO)
+      return 2
+    }
+    clockStart = time
+  }
 
   guard let configuration = loadConfiguration(boardName: boardName, profilePath: profilePath)
   else { return 2 }
@@ -121,7 +136,7 @@ func runAppliance() -> Int32 {
   }
   let dataDirectory = dataOption ?? "appliance-data/\(applianceID)"
   let seed = seedOption ?? stableHash(applianceID)
-  let clock = ApplianceClock(rate: clockRate)
+  let clock = ApplianceClock(rate: clockRate, start: clockStart)
   let plan = SamplingPlan(
     profile: profile, interval: interval.map { .nanoseconds(Int64($0 * 1e9)) })
   if let clash = plan.publishedNameClash {
@@ -158,9 +173,11 @@ func runAppliance() -> Int32 {
       return 1
     }
   } else {
+    let worldStart = clock.now()
     guard
       let world = SimulatedWorld(
-        kind: profile.kind, seed: seed, timeScale: timeScale, start: clock.now())
+        kind: profile.kind, seed: seed, timeScale: timeScale, start: worldStart,
+        wallTime: clock.wallTime(at: worldStart))
     else {
       let kinds = SimulatedWorld.kinds.joined(separator: ", ")
       writeLine(
@@ -243,10 +260,11 @@ func runAppliance() -> Int32 {
       withExtendedLifetime(stackAPIServer) {}  // served over the stack until the loop ended
     }
     try loop.onSignals([SIGINT, SIGTERM]) { _ in loop.stop() }
-    let rate = clockRate == 1 ? "" : ", clock \(clockRate) times real time"
+    var clockNote = clockRate == 1 ? "" : ", clock \(clockRate) times real time"
+    if let clockStart { clockNote += ", clock started at \(clockStart)" }
     writeLine(
       "appliance \(applianceID): \(profile.name) (\(profilePath)) on board \(board.name), "
-        + "publishing to \(hub)\(rate)")
+        + "publishing to \(hub)\(clockNote)")
     runtime.start()
     try loop.run()
     if let impairedDevice {

@@ -6,9 +6,13 @@ import XCTest
 let repositoryRoot = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// A built executable of this package (`make build` puts them in .build/debug).
+/// A built executable of this package: in $LOAM_BIN_DIR if that is set (for a build elsewhere,
+/// `swift build --build-path`), else in .build/debug, where `make build` puts them.
 func executable(_ name: String) throws -> URL {
-  let url = repositoryRoot.appendingPathComponent(".build/debug/\(name)")
+  let directory =
+    ProcessInfo.processInfo.environment["LOAM_BIN_DIR"].map { URL(fileURLWithPath: $0) }
+    ?? repositoryRoot.appendingPathComponent(".build/debug")
+  let url = directory.appendingPathComponent(name)
   guard FileManager.default.isExecutableFile(atPath: url.path) else {
     throw XCTSkip("\(url.path) is not built; run `make build` (make test does) first")
   }

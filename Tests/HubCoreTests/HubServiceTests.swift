@@ -108,6 +108,19 @@ final class HubServiceTests: XCTestCase {
     XCTAssertEqual(range.json?["readings"]?.arrayValue?.first?["seq"], .number(.integer(3)))
     XCTAssertEqual(range.json?["truncated"], .bool(true))
 
+    let buckets = try harness.request(
+      "GET", "/api/v1/sensors/plant-pot.soil/readings?bucket_seconds=2&limit=1")
+    XCTAssertEqual(buckets.status, 200)
+    XCTAssertEqual(buckets.json?["bucket_seconds"], .number(.integer(2)))
+    XCTAssertEqual(buckets.json?["truncated"], .bool(true))
+    XCTAssertNil(buckets.json?["readings"])
+    let bucket = try XCTUnwrap(buckets.json?["buckets"]?.arrayValue?.first)
+    XCTAssertEqual(bucket["time"], .string("2026-11-26T20:00:02.000Z"))
+    XCTAssertEqual(bucket["count"], .number(.integer(2)))
+    XCTAssertEqual(bucket["mean"], .number(.double(42.5)))
+    XCTAssertEqual(bucket["min"], .number(.double(42)))
+    XCTAssertEqual(bucket["max"], .number(.double(43)))
+
     let health = try harness.request("GET", "/api/v1/health")
     XCTAssertEqual(health.json?["status"], .string("ok"))
     XCTAssertEqual(health.json?["readings"], .number(.integer(3)))
@@ -201,7 +214,8 @@ final class HubServiceTests: XCTestCase {
     XCTAssertEqual(wrongMethod.status, 405)
     XCTAssertEqual(wrongMethod.headers["Allow"], "GET, HEAD")
     for query in [
-      "since=yesterday", "limit=0", "limit=20001", "colour=red",
+      "since=yesterday", "limit=0", "limit=20001", "colour=red", "bucket_seconds=0",
+      "bucket_seconds=1.5", "bucket_seconds=31622401",
       "since=2026-11-27T00:00:00Z&until=2026-11-26T00:00:00Z",
     ] {
       _ = try harness.request("POST", "/api/v1/readings", body: batchJSON(sequences: [1]))

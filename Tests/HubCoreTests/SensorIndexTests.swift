@@ -84,6 +84,57 @@ final class SensorIndexTests: XCTestCase {
     XCTAssertEqual(index.sensors["pot.soil"]?.latest?.value, 1)
   }
 
+  func testBucketsSummariseReadingsOnWholeMultiplesOfTheirWidth() throws {
+    var index = SensorIndex()
+    // Readings every 20 s from second 10 to 190 of `reading`'s origin, a whole multiple of
+    // 50 s since the epoch: 50 s buckets start at its seconds 0, 50, 100 and 150.
+    let readings = (0..<10).map { (step: Int64) -> Reading in
+      reading("pot.soil", UInt64(step + 1), value: Double(step), atSecond: 10 + 20 * step)
+    }
+    index.insert(readings, applianceID: "pot", receivedAt: receivedAt)
+    let all = try XCTUnwrap(
+      index.buckets(
+        of: "pot.soil", since: .minimum, until: .maximum, width: .seconds(50), limit: 100))
+    XCTAssertFalse(all.isTruncated)
+    XCTAssertEqual(
+      all.buckets.map(\.start), [0, 50, 100, 150].map { reading("x.y", 1, atSecond: $0).time })
+    XCTAssertEqual(all.buckets.map(\.count), [2, 3, 2, 3])
+    XCTAssertEqual(all.buckets.map(\.mean), [0.5, 3, 5.5, 8])
+    XCTAssertEqual(all.buckets.map(\.minimum), [0, 2, 5, 7])
+    XCTAssertEqual(all.buckets.map(\.maximum), [1, 4, 6, 9])
+
+    // The limit keeps the most recent buckets; the range cuts readings, not bucket edges.
+    let recent = try XCTUnwrap(
+      index.buckets(
+        of: "pot.soil", since: readings[4].time, until: .maximum, width: .seconds(50), limit: 2))
+    XCTAssertTrue(recent.isTruncated)
+    XCTAssertEqual(recent.buckets.map(\.count), [2, 3])
+    let window = try XCTUnwrap(
+      index.buckets(
+        of: "pot.soil", since: readings[4].time, until: readings[5].time, width: .seconds(50),
+        limit: 2))
+    XCTAssertFalse(window.isTruncated)
+    XCTAssertEqual(window.buckets.map(\.mean), [4, 5])
+    XCTAssertEqual(
+      index.buckets(
+        of: "pot.soil", since: .maximum, until: .maximum, width: .seconds(1), limit: 1)?.buckets,
+      [])
+    XCTAssertNil(
+      index.buckets(
+        of: "pot.nothing", since: .minimum, until: .maximum, width: .seconds(1), limit: 1))
+  }
+
+  func testBucketsBefore1970StartOnWholeMultiplesToo() throws {
+    var index = SensorIndex()
+    let early = Reading(
+      sensorID: "pot.soil", quantity: "soil_moisture", unit: "%", value: 3,
+      time: UTCTime(millisecondsSinceEpoch: -1500), sequence: 1)
+    index.insert([early], applianceID: "pot", receivedAt: receivedAt)
+    let found = try XCTUnwrap(
+      index.buckets(of: "pot.soil", since: .minimum, until: .maximum, width: .seconds(1), limit: 1))
+    XCTAssertEqual(found.buckets.map(\.start), [UTCTime(millisecondsSinceEpoch: -2000)])
+  }
+
   func testMemoryPerSensorIsBoundedButCountsStayTrue() {
     var index = SensorIndex(maximumReadingsPerSensor: 4)
     index.insert(
