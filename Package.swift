@@ -3,9 +3,9 @@
 //
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
-//   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
-//   RecordLog, HubCore, BoardSupport, SensorDrivers, SimulatedBoard, ApplianceProfiles,
-//   ApplianceCore;
+//   (`make embedded-check` proves it): Time, Hashing, DiskImage, Randomness, JSON, HTTP, Net,
+//   Readings, RecordLog, HubCore, BoardSupport, SensorDrivers, SimulatedBoard,
+//   ApplianceProfiles, ApplianceCore;
 // - host layers for the Linux `process` target: HostPlatform, LinuxHardware and the executables.
 import PackageDescription
 
@@ -13,6 +13,7 @@ import PackageDescription
 let coreTargets: [Target] = [
   .target(name: "Time"),
   .target(name: "Hashing"),
+  .target(name: "DiskImage"),
   .target(name: "Randomness"),
   .target(name: "JSON"),
   .target(name: "HTTP", dependencies: ["Time"]),
@@ -50,6 +51,7 @@ let hostTargets: [Target] = [
     name: "LinuxHardware",
     dependencies: ["Time", "BoardSupport", "HostPlatform", "CI2CDev", "CLibgpiod"]),
   .executableTarget(name: "ethernet-switch", dependencies: ["HostPlatform"]),
+  .executableTarget(name: "loam-image", dependencies: ["DiskImage", "Hashing"]),
   .executableTarget(name: "bench-httpd", dependencies: ["HTTP", "HostPlatform"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform", "RecordLog"]),
   .executableTarget(
@@ -63,6 +65,7 @@ let hostTargets: [Target] = [
 let testTargets: [Target] = [
   .testTarget(name: "TimeTests", dependencies: ["Time"]),
   .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+  .testTarget(name: "DiskImageTests", dependencies: ["DiskImage"]),
   .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["differential.py"]),
   .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
   .testTarget(name: "NetTests", dependencies: ["Net", "Randomness"]),
@@ -88,7 +91,8 @@ let testTargets: [Target] = [
   .testTarget(
     name: "LinuxHardwareTests",
     dependencies: ["LinuxHardware", "BoardSupport", "HostPlatform", "CI2CDev"]),
-  .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
+  .testTarget(
+    name: "EndToEndTests", dependencies: ["JSON"], exclude: ["counterfeit-card.py"]),
 ]
 
 let package = Package(

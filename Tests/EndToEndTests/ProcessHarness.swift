@@ -6,9 +6,14 @@ import XCTest
 let repositoryRoot = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// A built executable of this package (`make build` puts them in .build/debug).
+/// A built executable of this package, from the build that built these tests: SwiftPM puts the
+/// executables beside the test bundle, in .build/debug or in the directory a `--build-path`
+/// names.
 func executable(_ name: String) throws -> URL {
-  let url = repositoryRoot.appendingPathComponent(".build/debug/\(name)")
+  let buildDirectory =
+    Bundle.main.executableURL?.deletingLastPathComponent()
+    ?? repositoryRoot.appendingPathComponent(".build/debug")
+  let url = buildDirectory.appendingPathComponent(name)
   guard FileManager.default.isExecutableFile(atPath: url.path) else {
     throw XCTSkip("\(url.path) is not built; run `make build` (make test does) first")
   }
@@ -70,15 +75,17 @@ func freePort() throws -> UInt16 {
 }
 
 /// Runs a command to completion in the repository's root and returns its exit status and
-/// combined output.
+/// combined output. `environment` adds to (or replaces in) the test's own environment.
 @discardableResult
-func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (
-  status: Int32, output: String
-) {
+func runCommand(
+  _ executable: String, _ arguments: [String], input: Data? = nil,
+  environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
   process.currentDirectoryURL = repositoryRoot
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   let output = Pipe()
   process.standardOutput = output
   process.standardError = output
