@@ -96,18 +96,6 @@ public struct SHA256: Sendable {
     return hasher.finalize()
   }
 
-  /// The digest as 64 lowercase hexadecimal digits, the form `sha256sum` prints.
-  public static func hexadecimal(_ digest: [UInt8]) -> String {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    text.reserveCapacity(digest.count * 2)
-    for byte in digest {
-      text.append(digits[Int(byte >> 4)])
-      text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
-  }
-
   /// One block through the compression function (section 6.2.2, steps 1 to 4). Rotations are
   /// spelled out with masking shifts, which compile to single instructions even unoptimised.
   private mutating func compress(_ block: UnsafeRawBufferPointer) {

@@ -71,13 +71,13 @@ struct ImageBuild {
       description: app.description,
       url: urlBase.map { "\($0.hasSuffix("/") ? $0 : $0 + "/")\(imageName).img.xz" }
         ?? URL(fileURLWithPath: compressedPath).absoluteString,
-      extractSize: disk.byteCount, extractSHA256: SHA256.hexadecimal(imageDigest),
-      imageDownloadSize: compressedSize, imageDownloadSHA256: SHA256.hexadecimal(compressedDigest),
+      extractSize: disk.byteCount, extractSHA256: hexadecimal(imageDigest),
+      imageDownloadSize: compressedSize, imageDownloadSHA256: hexadecimal(compressedDigest),
       releaseDate: releaseDate, devices: board.imagerDevices)
     let listPath = out.appendingPathComponent("\(imageName).imager.json").path
     try osList.data.write(to: URL(fileURLWithPath: listPath))
     print(
-      "loam-image: \(imagePath) (\(disk.byteCount) bytes, sha256 \(SHA256.hexadecimal(imageDigest)))"
+      "loam-image: \(imagePath) (\(disk.byteCount) bytes, sha256 \(hexadecimal(imageDigest)))"
     )
     print("loam-image: \(compressedPath) (\(compressedSize) bytes)")
     print("loam-image: \(listPath)")

@@ -20,7 +20,7 @@ do {
       guard let value = UInt64(text) else { throw .usage("--length takes a byte count") }
       return value
     }
-    print(SHA256.hexadecimal(try FileDigest.sha256(of: options.positional[0], length: length)))
+    print(hexadecimal(try FileDigest.sha256(of: options.positional[0], length: length)))
   default:
     throw ToolError.usage(usage)
   }

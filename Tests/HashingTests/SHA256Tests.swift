@@ -6,7 +6,12 @@ import XCTest
 /// FIPS 180-2 appendix B.3.
 final class SHA256Tests: XCTestCase {
   private func hex(_ bytes: some Collection<UInt8>) -> String {
-    SHA256.hexadecimal(SHA256.hash(bytes))
+    hexadecimal(SHA256.hash(bytes))
+  }
+
+  private func hexadecimal(_ digest: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef")
+    return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
   }
 
   func testOneBlockMessageABC() {
@@ -66,7 +71,7 @@ final class SHA256Tests: XCTestCase {
     _ = hasher.finalize()
     hasher.update(Array("c".utf8))
     XCTAssertEqual(
-      SHA256.hexadecimal(hasher.finalize()),
+      hexadecimal(hasher.finalize()),
       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
   }
 
