@@ -5,7 +5,8 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 PORT ?= 8080
 
-.PHONY: help deps build release run simulate-week test unit-tests embedded-check unikernels lint format fuzz bench clean
+.PHONY: help deps build release run simulate-week test unit-tests embedded-check unikernels image \
+	flash lint format fuzz bench clean
 
 help: ## Lists the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -41,6 +42,16 @@ unikernels: ## Builds the bare-metal images of every board into Images/out/ (tes
 	scripts/build-unikernel qemu-virt
 	scripts/build-unikernel rpi3b
 	scripts/build-unikernel rpi4b
+
+image: ## SD-card image: make image BOARD=rpi3b|rpi4b APP=plant-pot|fridge [NAME= HUB= FIRMWARE=DIR]; Images/README.md.
+	scripts/build-release loam-image
+	FIRMWARE="$(FIRMWARE)" NAME="$(NAME)" HUB="$(HUB)" RELEASE_DATE="$(RELEASE_DATE)" \
+	  IMAGE_URL_BASE="$(IMAGE_URL_BASE)" scripts/image "$(BOARD)" "$(APP)"
+
+flash: ## Writes and verifies an image: make flash IMAGE=Images/out/X.img DEVICE=/dev/sdX [YES=1].
+	scripts/build-release loam-image
+	scripts/flash $(if $(YES),--yes) $(if $(ALLOW_NON_REMOVABLE),--allow-non-removable) \
+	  "$(IMAGE)" "$(DEVICE)"
 
 lint: ## Checks formatting and style with the toolchain's swift-format.
 	$(SWIFT) format lint --strict --parallel --recursive Package.swift Sources Tests Boards fuzz

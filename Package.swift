@@ -3,9 +3,10 @@
 //
 // Modules fall in two layers (docs/ARCHITECTURE.md):
 // - the core, which never imports Foundation and compiles as Embedded Swift
-//   (`make embedded-check` proves it): Time, Hashing, Randomness, JSON, HTTP, Net, Readings,
-//   RecordLog, HubCore, BoardSupport, SensorDrivers, SimulatedBoard, ApplianceProfiles,
-//   ApplianceCore, VirtIO;
+//   (`make embedded-check` proves it): Time, Hashing, DiskImage, Randomness, JSON, HTTP, Net,
+//   NetHTTP, Readings, RecordLog, HubCore, BoardSupport, SensorDrivers, SimulatedBoard,
+//   SimulatedAppliance, ApplianceProfiles, ApplianceCore, VirtIO, Heap, AArch64, DeviceTree,
+//   BroadcomPeripherals;
 // - host layers for the Linux `process` target: HostPlatform, LinuxHardware and the executables.
 import PackageDescription
 
@@ -13,6 +14,7 @@ import PackageDescription
 let coreTargets: [Target] = [
   .target(name: "Time"),
   .target(name: "Hashing"),
+  .target(name: "DiskImage"),
   .target(name: "Randomness"),
   .target(name: "JSON"),
   .target(name: "HTTP", dependencies: ["Time"]),
@@ -58,6 +60,7 @@ let hostTargets: [Target] = [
     name: "LinuxHardware",
     dependencies: ["Time", "BoardSupport", "HostPlatform", "CI2CDev", "CLibgpiod"]),
   .executableTarget(name: "ethernet-switch", dependencies: ["HostPlatform"]),
+  .executableTarget(name: "loam-image", dependencies: ["DiskImage", "Hashing"]),
   .executableTarget(name: "bench-httpd", dependencies: ["HTTP", "HostPlatform"]),
   .executableTarget(name: "hub", dependencies: ["HubCore", "HostPlatform", "RecordLog"]),
   .executableTarget(
@@ -71,6 +74,7 @@ let hostTargets: [Target] = [
 let testTargets: [Target] = [
   .testTarget(name: "TimeTests", dependencies: ["Time"]),
   .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+  .testTarget(name: "DiskImageTests", dependencies: ["DiskImage"]),
   .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["differential.py"]),
   .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
   .testTarget(name: "NetTests", dependencies: ["Net", "NetHTTP", "HTTP", "Randomness"]),
@@ -98,7 +102,8 @@ let testTargets: [Target] = [
   .testTarget(
     name: "LinuxHardwareTests",
     dependencies: ["LinuxHardware", "BoardSupport", "HostPlatform", "CI2CDev"]),
-  .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
+  .testTarget(
+    name: "EndToEndTests", dependencies: ["JSON"], exclude: ["counterfeit-card.py"]),
 ]
 
 let package = Package(

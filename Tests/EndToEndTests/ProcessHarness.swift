@@ -6,13 +6,15 @@ import XCTest
 let repositoryRoot = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// A built executable of this package: in $LOAM_BIN_DIR if that is set (for a build elsewhere,
-/// `swift build --build-path`), else in .build/debug, where `make build` puts them.
+/// A built executable of this package: in $LOAM_BIN_DIR if that is set, else from the build
+/// that built these tests (SwiftPM puts the executables beside the test bundle, in .build/debug
+/// or in the directory a `--build-path` names).
 func executable(_ name: String) throws -> URL {
-  let directory =
+  let buildDirectory =
     ProcessInfo.processInfo.environment["LOAM_BIN_DIR"].map { URL(fileURLWithPath: $0) }
+    ?? Bundle.main.executableURL?.deletingLastPathComponent()
     ?? repositoryRoot.appendingPathComponent(".build/debug")
-  let url = directory.appendingPathComponent(name)
+  let url = buildDirectory.appendingPathComponent(name)
   guard FileManager.default.isExecutableFile(atPath: url.path) else {
     throw XCTSkip("\(url.path) is not built; run `make build` (make test does) first")
   }
@@ -74,15 +76,17 @@ func freePort() throws -> UInt16 {
 }
 
 /// Runs a command to completion in the repository's root and returns its exit status and
-/// combined output.
+/// combined output. `environment` adds to (or replaces in) the test's own environment.
 @discardableResult
-func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (
-  status: Int32, output: String
-) {
+func runCommand(
+  _ executable: String, _ arguments: [String], input: Data? = nil,
+  environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
   process.currentDirectoryURL = repositoryRoot
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   let output = Pipe()
   process.standardOutput = output
   process.standardError = output
