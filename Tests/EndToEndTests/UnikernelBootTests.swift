@@ -19,22 +19,78 @@ final class UnikernelBootTests: XCTestCase {
     return url
   }
 
-  func testQEMUVirtBootsWithItsMMUAndTimer() throws {
-    let kernel = try image("qemu-virt", "kernel.elf")
+  /// Boots the qemu-virt appliance on QEMU's user network (restricted: the guest reaches only
+  /// the hub, through a `guestfwd` to a hub process on this machine) and waits until the
+  /// readings it prints on its console are in the hub, through the hub's API.
+  private func bootVirtAppliance(transport: String, extraQEMUArguments: [String] = []) throws {
+    let kernel = try image("qemu-virt", "kernel8.img")
+    let hub = try HubUnderTest()
+    try hub.start()
+    defer { hub.stop() }
     let qemu = try ChildProcess(
       URL(fileURLWithPath: Self.qemu),
       [
-        "-M", "virt", "-cpu", "cortex-a53", "-m", "128M", "-nographic", "-monitor", "none",
-        "-nic", "none", "-kernel", kernel.path,
-      ],
-      name: "qemu-virt")
+        "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
+        "-kernel", kernel.path,
+        "-netdev",
+        "user,id=net0,restrict=on,guestfwd=tcp:10.0.2.100:8080-tcp:127.0.0.1:\(hub.port)",
+        "-device", "virtio-net-device,netdev=net0",
+        "-append", "loam.hub=http://10.0.2.100:8080 loam.id=virt-pot loam.interval=1",
+      ] + extraQEMUArguments, name: "qemu-virt")
     defer { qemu.kill() }
-    try waitUntil("the virt unikernel's timer ticks", timeoutSeconds: 30) {
-      qemu.output.contains("tick 3 at")
+    try waitUntil("the unikernel's readings are at the hub", timeoutSeconds: 60) {
+      guard let sensors = try? hub.getJSON("/api/v1/sensors"),
+        case .array(let list)? = sensors.objectValue?["sensors"]
+      else { return false }
+      let soil = list.first { $0.objectValue?["id"]?.stringValue == "virt-pot.soil" }
+      return (soil?.objectValue?["reading_count"]?.int64Value ?? 0) >= 3
     }
-    XCTAssertTrue(qemu.output.contains("Loam unikernel on qemu-virt"), qemu.output)
-    XCTAssertTrue(qemu.output.contains("EL1, MMU and caches on"), qemu.output)
-    XCTAssertFalse(qemu.output.contains("fault"), qemu.output)
+    for expected in [
+      "Loam unikernel on qemu-virt", "EL1, MMU and caches on",
+      "boot arguments: loam.hub=http://10.0.2.100:8080 loam.id=virt-pot loam.interval=1",
+      "sensors: simulated chip models in a simulated plant-pot",
+      "network: virtio-net in slot 31 (\(transport) transport)",
+      "network: DHCP lease 10.0.2.15/24", "reading virt-pot.soil soil_moisture",
+      "hub http://10.0.2.100:8080: delivered",
+    ] {
+      XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
+    }
+    // The latest soil reading at the hub is one the console printed.
+    guard case .array(let list)? = try hub.getJSON("/api/v1/sensors").objectValue?["sensors"],
+      let soil = list.first(where: { $0.objectValue?["id"]?.stringValue == "virt-pot.soil" }),
+      let latest = soil.objectValue?["latest"]?.objectValue?["value"]?.doubleValue
+    else { return XCTFail("no latest soil reading at the hub") }
+    XCTAssertTrue(
+      qemu.output.contains("reading virt-pot.soil soil_moisture \(latest) %"),
+      "the hub's latest soil reading, \(latest), is not on the console:\n\(qemu.output)")
+  }
+
+  func testQEMUVirtApplianceDeliversItsReadingsOverTheLegacyTransport() throws {
+    try bootVirtAppliance(transport: "legacy")
+  }
+
+  func testQEMUVirtApplianceDeliversItsReadingsOverTheModernTransport() throws {
+    try bootVirtAppliance(
+      transport: "modern", extraQEMUArguments: ["-global", "virtio-mmio.force-legacy=false"])
+  }
+
+  func testAFaultIsReportedWithWhatWhereAndTheRegisters() throws {
+    // The image reads an address no translation table maps when asked to, for this test.
+    let kernel = try image("qemu-virt", "kernel8.img")
+    let qemu = try ChildProcess(
+      URL(fileURLWithPath: Self.qemu),
+      [
+        "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
+        "-nic", "none", "-kernel", kernel.path, "-append", "loam.fault-test=unmapped-read",
+      ], name: "qemu-virt-fault")
+    defer { qemu.kill() }
+    try waitUntil("the fault report", timeoutSeconds: 30) { qemu.output.contains("*** halted") }
+    for expected in [
+      "*** Loam unikernel fault: data abort (translation fault, level 1, on a read)",
+      "address 0x0000000100000000", "esr 0x", "x00 0x", "x30 0x",
+    ] {
+      XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
+    }
   }
 
   func testRaspberryPi3TalksToItsFirmwareGPIOAndI2CSensor() throws {
