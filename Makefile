@@ -20,8 +20,9 @@ build: ## Builds every module, executable and test (debug).
 release: ## Builds the executables optimised.
 	scripts/build-release hub appliance ethernet-switch bench-httpd
 
-run: release ## Runs the hub on http://127.0.0.1:$(PORT) and two simulated appliances on Loam's own TCP/IP.
-	@scripts/run --port $(PORT)
+run: release ## Runs the hub on http://127.0.0.1:$(PORT) and two simulated appliances on Loam's own TCP/IP (UNIKERNEL=1: and a qemu-virt unikernel).
+	@if [ -n "$(UNIKERNEL)" ]; then scripts/deps test && scripts/build-unikernel qemu-virt; fi
+	@scripts/run --port $(PORT) $(if $(UNIKERNEL),--unikernel)
 
 simulate-week: release ## Runs a simulated week of a plant pot and a fridge in about 35 s; the dashboard shows it.
 	@scripts/simulate-week --port $(PORT)

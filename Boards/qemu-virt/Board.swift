@@ -18,8 +18,9 @@ import VirtIO
 /// its console), and it publishes them over Loam's TCP/IP on a virtio network card.
 ///
 /// Settings come from the boot arguments (QEMU's `-append`): `loam.hub=http://HOST:PORT`
-/// (default `http://hub.local:8080`), `loam.id=ID` (default the profile's kind), and for tests
-/// and demos `loam.interval=SECONDS` and `loam.time-scale=X` as the process target's options.
+/// (default `http://hub.local:8080`), `loam.id=ID` (default the profile's kind),
+/// `loam.ip=ADDRESS/PREFIX[,gw=ADDRESS]` (default: DHCP), and for tests and demos
+/// `loam.interval=SECONDS` and `loam.time-scale=X` as the process target's options.
 enum Board {
   static let name = "qemu-virt"
   static let description = "QEMU virt (emulated; sensors simulated)"
@@ -106,7 +107,13 @@ enum Board {
     print("appliance \(applianceID): \(profile.name) (\(BuiltInConfiguration.profileFileName))")
     print("  sensors: simulated chip models in a simulated \(profile.kind), time \(timeScale)x")
     print("  publishing to \(hub)")
-    let network = openNetwork(gic: gic, hostLabel: hostLabel(applianceID), now: now)
+    var routes: IPv4Routes?
+    if let spec = arguments.value(of: "loam.ip") {
+      routes = parseRoutes(spec)
+      guard routes != nil else { halt("loam.ip \(spec) is not ADDRESS/PREFIX[,gw=ADDRESS]") }
+    }
+    let network = openNetwork(
+      gic: gic, routes: routes, hostLabel: hostLabel(applianceID), now: now)
     return UnikernelAppliance(
       applianceID: applianceID, hub: hub, board: board,
       control: ApplianceControl(profile: profile, plan: plan, now: now),
@@ -115,7 +122,9 @@ enum Board {
   }
 
   /// Loam's TCP/IP on the first virtio network card among the machine's 32 virtio-mmio slots.
-  private static func openNetwork(gic: GICv2, hostLabel: String, now: Instant) -> VirtioNetwork {
+  private static func openNetwork(
+    gic: GICv2, routes: IPv4Routes?, hostLabel: String, now: Instant
+  ) -> VirtioNetwork {
     let configuration = VirtioNetDevice<DeviceRegisters, DataMemoryBarrier>.Configuration()
     let memoryBytes = VirtioNetDevice<DeviceRegisters, DataMemoryBarrier>
       .requiredMemoryByteCount(configuration: configuration)
@@ -138,7 +147,9 @@ enum Board {
         print("network: virtio-net in slot \(slot) (\(transport) transport), MAC \(mac)")
         gic.enableInterrupt(MemoryMap.virtioFirstInterrupt + slot)
         do throws(NetworkServicesError) {
-          return try VirtioNetwork(card: card, macAddress: mac, hostLabel: hostLabel, now: now)
+          if let routes { print("network: address \(routes.subnet) (no DHCP)") }
+          return try VirtioNetwork(
+            card: card, macAddress: mac, routes: routes, hostLabel: hostLabel, now: now)
         } catch {
           halt("network: \(error)")
         }
@@ -162,6 +173,20 @@ enum Board {
     }
     print("  boot arguments: \(text ?? "(none)")")
     return KernelCommandLine(text ?? "")
+  }
+
+  /// `192.0.2.13/24` or `192.0.2.13/24,gw=192.0.2.1`.
+  private static func parseRoutes(_ spec: String) -> IPv4Routes? {
+    let parts = spec.split(separator: ",")
+    guard let first = parts.first, let subnet = IPv4Subnet(String(first)), parts.count <= 2
+    else { return nil }
+    var gateway: IPv4Address?
+    if parts.count == 2 {
+      guard parts[1].hasPrefix("gw="), let address = IPv4Address(String(parts[1].dropFirst(3)))
+      else { return nil }
+      gateway = address
+    }
+    return IPv4Routes(subnet: subnet, gateway: gateway)
   }
 
   /// A DNS label for the mDNS responder: an id may also hold '.' and '_'.

@@ -123,7 +123,7 @@ public final class UnikernelAppliance {
       }
       _ = publisher.takeUnwrittenLog()
     }
-    guard network.lease != nil, publisher.deadline.map({ $0 <= now }) ?? false else { return }
+    guard network.hasAddress, publisher.deadline.map({ $0 <= now }) ?? false else { return }
     guard let address = hubAddress else {
       resolveHub(now: now)
       return

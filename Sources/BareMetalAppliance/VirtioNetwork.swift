@@ -14,29 +14,32 @@ public final class VirtioNetwork {
   public var services: NetworkServices
   /// The lease DHCP granted, once it has.
   public private(set) var lease: DHCPLease?
+  /// Whether the interface has an address, from DHCP or given.
+  public var hasAddress: Bool { interface.configuration.routes != nil }
   private var card: VirtioNetDevice<DeviceRegisters, DataMemoryBarrier>
   /// The frame buffer the card fills, reused for every frame.
   private var frame: [UInt8] = []
   /// Frames taken from the card in one pass at most: the rest wait for the next.
   static let maximumFramesPerPass = 64
 
-  /// The stack on `card`, asking DHCP for an address; `hostLabel` is the name the responder
-  /// answers for (`hostLabel.local`), and the randomness comes from `Entropy`.
+  /// The stack on `card` with the address and routes `routes`, or asking DHCP for them when
+  /// nil; `hostLabel` is the name the responder answers for (`hostLabel.local`), and the
+  /// randomness comes from `Entropy`.
   public init(
     card: consuming VirtioNetDevice<DeviceRegisters, DataMemoryBarrier>,
-    macAddress: MACAddress, hostLabel: String, now: Instant
+    macAddress: MACAddress, routes: IPv4Routes?, hostLabel: String, now: Instant
   ) throws(NetworkServicesError) {
     self.card = card
     interface = NetworkInterface(
       configuration: NetworkInterface.Configuration(
-        macAddress: macAddress, routes: nil, secret: Entropy.bytes(16)))
+        macAddress: macAddress, routes: routes, secret: Entropy.bytes(16)))
     guard
       let services = NetworkServices(
         hostLabel: hostLabel, macAddress: macAddress, seed: Entropy.next())
     else { preconditionFailure("the host label is a DNS label") }
     self.services = services
     interface.start(now: now)
-    try self.services.start(interface: &interface, now: now, dhcp: true)
+    try self.services.start(interface: &interface, now: now, dhcp: routes == nil)
     transmit()
   }
 

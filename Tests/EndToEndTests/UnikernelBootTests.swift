@@ -74,6 +74,47 @@ final class UnikernelBootTests: XCTestCase {
       transport: "modern", extraQEMUArguments: ["-global", "virtio-mmio.force-legacy=false"])
   }
 
+  func testQEMUVirtApplianceJoinsTheHubsSegmentAndFindsItByMDNS() throws {
+    // As `make run UNIKERNEL=1`: the hub on Loam's stack on the rootless virtual Ethernet
+    // segment, the unikernel's virtio card a port of the same switch (QEMU's -netdev dgram),
+    // with a fixed address and hub.local resolved over mDNS.
+    let kernel = try image("qemu-virt", "kernel8.img")
+    let directory = URL(fileURLWithPath: "/tmp/loam-segment-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let segment = directory.appendingPathComponent("switch.sock").path
+    let ethernetSwitch = try ChildProcess(
+      try executable("ethernet-switch"), ["--socket", segment], name: "switch")
+    defer { ethernetSwitch.kill() }
+    try waitUntil("the switch listens", timeoutSeconds: 10) {
+      FileManager.default.fileExists(atPath: segment)
+    }
+    let hub = try HubUnderTest(extraArguments: ["--net", "segment:\(segment),ip=192.0.2.1/24"])
+    try hub.start()
+    defer { hub.stop() }
+    let qemu = try ChildProcess(
+      URL(fileURLWithPath: Self.qemu),
+      [
+        "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
+        "-kernel", kernel.path, "-netdev",
+        "dgram,id=net0,local.type=unix,local.path=\(directory.path)/unikernel.sock,"
+          + "remote.type=unix,remote.path=\(segment)",
+        "-device", "virtio-net-device,netdev=net0",
+        "-append",
+        "loam.ip=192.0.2.13/24 loam.hub=http://hub.local:\(hub.port) loam.id=pot-unikernel "
+          + "loam.interval=1",
+      ], name: "qemu-virt-segment")
+    defer { qemu.kill() }
+    try waitUntil("the unikernel's readings are at the hub", timeoutSeconds: 60) {
+      guard let sensors = try? hub.getJSON("/api/v1/sensors"),
+        case .array(let list)? = sensors.objectValue?["sensors"]
+      else { return false }
+      return list.contains { $0.objectValue?["id"]?.stringValue == "pot-unikernel.soil" }
+    }
+    XCTAssertTrue(qemu.output.contains("network: address 192.0.2.13/24 (no DHCP)"), qemu.output)
+    XCTAssertTrue(qemu.output.contains("network: hub.local is 192.0.2.1"), qemu.output)
+  }
+
   func testAFaultIsReportedWithWhatWhereAndTheRegisters() throws {
     // The image reads an address no translation table maps when asked to, for this test.
     let kernel = try image("qemu-virt", "kernel8.img")
