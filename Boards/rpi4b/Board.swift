@@ -15,6 +15,7 @@ enum Board {
     printBanner(timer: timer)
     var logger = RaspberryPiSensorLogger(machine: machine)
     logger.printReport()
+    _ = logger.readSettings()
     logger.checkStatusLED()
     PollLoop.run(timer: timer, acknowledgeInterrupts: machine.acknowledgeInterrupts) {
       logger.poll(now: $0)

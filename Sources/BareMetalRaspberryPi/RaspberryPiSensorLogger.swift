@@ -1,3 +1,4 @@
+import ApplianceProfiles
 import BareMetal
 import BoardSupport
 import SensorDrivers
@@ -11,6 +12,8 @@ public struct RaspberryPiSensorLogger {
   public static let statusLEDLine = 4
   /// How often the sensors are read.
   public static let interval = Duration.seconds(2)
+  /// Where the firmware loads the image's `appliance.json` (config.txt's `initramfs` line).
+  public static let settingsAddress: UInt = 0x0400_0000
 
   private let machine: RaspberryPiMachine
   private var temperatureSensor = TMP105()
@@ -20,6 +23,25 @@ public struct RaspberryPiSensorLogger {
 
   /// A logger on `machine`.
   public init(machine: RaspberryPiMachine) { self.machine = machine }
+
+  /// The appliance's settings from the image's `appliance.json`, which the firmware loaded
+  /// into RAM, or nil (and the reason printed) when there are none.
+  public func readSettings() -> ApplianceSettings? {
+    let memory = UnsafeRawBufferPointer(
+      start: UnsafeRawPointer(bitPattern: Self.settingsAddress),
+      count: ApplianceSettings.maximumByteCount)
+    do throws(ApplianceSettingsError) {
+      let settings = try ApplianceSettings(loadedFile: memory)
+      print(
+        "  settings (appliance.json): name \(settings.name ?? "-"), app \(settings.app ?? "-"), "
+          + "hub \(settings.hub ?? "-")")
+      return settings
+    } catch {
+      print(
+        "  settings (appliance.json at \(hexadecimalText(UInt32(Self.settingsAddress)))): \(error)")
+      return nil
+    }
+  }
 
   /// Prints what the firmware said about the board.
   public func printReport() {

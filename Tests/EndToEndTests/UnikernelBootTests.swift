@@ -155,6 +155,13 @@ final class UnikernelBootTests: XCTestCase {
   /// waits for the image to log it.
   private func bootRaspberryPi(machine: String, board: String, expectations: [String]) throws {
     let kernel = try image(board, "kernel8.img")
+    // The image's appliance.json, where the Pi's firmware would load it (`initramfs ... 0x04000000`
+    // in config.txt); QEMU starts the kernel itself, so its loader device stands in.
+    let settings = FileManager.default.temporaryDirectory
+      .appendingPathComponent("loam-\(board)-\(UUID().uuidString.prefix(8)).json")
+    try Data(#"{"name": "test-pot", "app": "plant-pot", "hub": "http://hub.local:8080"}"#.utf8)
+      .write(to: settings)
+    defer { try? FileManager.default.removeItem(at: settings) }
     let monitor = FileManager.default.temporaryDirectory
       .appendingPathComponent("loam-\(board)-\(UUID().uuidString.prefix(8)).monitor")
     defer { try? FileManager.default.removeItem(at: monitor) }
@@ -163,6 +170,7 @@ final class UnikernelBootTests: XCTestCase {
       [
         "-M", machine, "-nographic", "-monitor", "unix:\(monitor.path),server=on,wait=off",
         "-kernel", kernel.path, "-device", "tmp105,bus=i2c-bus.1,address=0x48,id=sensor",
+        "-device", "loader,file=\(settings.path),addr=0x04000000,force-raw=on",
       ],
       name: board)
     defer { qemu.kill() }
@@ -173,6 +181,7 @@ final class UnikernelBootTests: XCTestCase {
       "Loam unikernel on \(board)", "EL1, MMU and caches on",
       "gpio 4: drove high, level register reads high",
       "gpio 4: drove low, level register reads low",
+      "settings (appliance.json): name test-pot, app plant-pot, hub http://hub.local:8080",
     ] {
       XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
     }
