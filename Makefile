@@ -66,10 +66,12 @@ fuzz: ## Runs each libFuzzer target for FUZZ_SECONDS (default 60).
 	scripts/fuzz tcp $(FUZZ_SECONDS)
 	scripts/fuzz frame $(FUZZ_SECONDS)
 
-bench: release ## The hub against nginx, and Loam's TCP/IP against lwIP and the kernel; see BENCHMARKS.md.
+bench: release ## The hub against nginx, Loam's TCP/IP against lwIP and the kernel, the unikernel against the process; see BENCHMARKS.md.
 	@scripts/deps bench
 	scripts/bench
 	scripts/bench-stack
+	$(MAKE) unikernels
+	scripts/bench-unikernel
 
 clean: ## Removes build products and local run data.
 	rm -rf .build .build-embedded .build-fuzz .loam-run Images/out

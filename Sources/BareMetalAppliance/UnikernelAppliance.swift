@@ -1,5 +1,6 @@
 import ApplianceCore
 import ApplianceProfiles
+import BareMetal
 import BoardSupport
 import HTTP
 import Net
@@ -31,6 +32,11 @@ public final class UnikernelAppliance {
   private var hubWasReachable = true
   /// Chips whose last turn failed, so that a failure is logged once.
   private var failingChips: Set<UInt8> = []
+  /// When the heap's use is next logged.
+  private var nextMemoryReport = Instant.zero
+
+  /// How often the heap's use is logged.
+  static let memoryReportInterval = Duration.seconds(10)
 
   /// How long one publish may take, connecting included.
   static let requestTimeout = Duration.seconds(15)
@@ -78,9 +84,17 @@ public final class UnikernelAppliance {
     _ = publisher.compactLogIfNeeded()
     publish(now: now)
     network.transmit()
+    if now >= nextMemoryReport {
+      let heap = HeapMemory.statistics
+      print(
+        "memory: heap in use \(heap.inUseBytes / 1024) KiB in \(heap.inUseBlocks) blocks, "
+          + "peak \(heap.peakInUseBytes / 1024) KiB, outbox \(publisher.outbox.entries.count) readings")
+      nextMemoryReport = now + Self.memoryReportInterval
+    }
     var next = Instant.earliest(control.deadline, network.deadline)
     if !control.isSamplingPaused { next = Instant.earliest(next, board.deadline) }
     next = Instant.earliest(next, publisher.deadline)
+    next = Instant.earliest(next, nextMemoryReport)
     if exchange != nil || isResolving {
       next = Instant.earliest(next, now + Self.exchangePollInterval)
     }
