@@ -142,6 +142,21 @@ public struct SampledChip {
     publishedQuantities.firstIndex(of: quantity).map { publishedNames[$0] }
   }
 
+  /// The longest the chip may go between measurements, whatever its interval, or nil if it may
+  /// go its whole interval: the SGP30's `sgp30MeasurementInterval`. A chip measured more often
+  /// than its interval publishes the mean of each interval's measurements (`SamplingScheduler`).
+  public var measurementIntervalMax: Duration? {
+    switch driver {
+    case .sgp30: return Self.sgp30MeasurementInterval
+    case .seesawSoil, .ads1115, .bme280, .bme680, .tmp105, .scd4x, .ccs811: return nil
+    }
+  }
+
+  /// The SGP30's rhythm: its datasheet asks for Measure_air_quality once a second, which its
+  /// dynamic baseline compensation relies on. (A CCS811 in drive mode 1 measures every second
+  /// on its own, read or not: it is read once per its interval, its latest measurement.)
+  public static let sgp30MeasurementInterval = Duration.seconds(1)
+
   /// Whether the chip measures the air's temperature and relative humidity, which gas sensors
   /// compensate for.
   public var measuresAirHumidity: Bool {

@@ -4,25 +4,25 @@ import Time
 
 /// What an appliance samples, built from its sensor profile: one `SampledChip` per sensor, with
 /// the chip's driver at the profile's address, its settings (an ADS1115's channel and gain, a
-/// soil probe's calibration), and how often it measures.
+/// soil probe's calibration), and how often it publishes.
+///
+/// A chip is measured once per its interval, except one that must be measured more often (the
+/// SGP30, once a second: `SampledChip.measurementIntervalMax`), which publishes the mean of each
+/// interval's measurements (`SamplingScheduler`).
 ///
 /// The plan is the same on every board; the board only decides which bus the chips are read on.
 public struct SamplingPlan {
   /// The chips, in the profile's order, each with its interval.
   public private(set) var chips: [(chip: SampledChip, interval: Duration)]
 
-  /// The SGP30's rhythm: its datasheet asks for Measure_air_quality once a second, which its
-  /// dynamic baseline compensation relies on, whatever the profile's interval.
-  public static let sgp30Interval = Duration.seconds(1)
-
   /// The plan for `profile`; `interval`, if given, replaces every sensor's interval (for demos
   /// and tests, which want readings sooner than a profile's minute).
   public init(profile: SensorProfile, interval: Duration? = nil) {
     chips = profile.sensors.map { sensor in
-      let driver = Self.driver(for: sensor)
-      var chosen = interval ?? .seconds(Int64(sensor.intervalSeconds))
-      if case .sgp30 = driver { chosen = min(chosen, Self.sgp30Interval) }
-      return (SampledChip(driver, sensorName: sensor.id), chosen)
+      (
+        SampledChip(Self.driver(for: sensor), sensorName: sensor.id),
+        interval ?? .seconds(Int64(sensor.intervalSeconds))
+      )
     }
   }
 

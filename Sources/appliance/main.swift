@@ -28,7 +28,7 @@ let usage = """
                         rpi3b, rpi4b, rpi-zero-2w /dev/i2c-N and the GPIO chip, via Linux
     --id ID           appliance id (default: the kind)
     --interval S      for demos and tests: seconds between every chip's measurements, instead
-                      of the profile's intervals (the SGP30 measures every second regardless)
+                      of the profile's intervals (the SGP30 publishes the mean of 1 s measurements)
     --api-port N      serve the local JSON API (/api/v1/sensors, /api/v1/sensors/ID/latest,
                       /api/v1/health, /api/v1/alerts) on port N of every address (or of
                       --net's address)
