@@ -42,9 +42,13 @@ enum Board {
     guard ProcessorRandomNumbers.isAvailable else {
       halt("no entropy source: this image needs RNDR (run QEMU with -cpu max)")
     }
-    Entropy.use(ProcessorRandomNumbers.next)
+    Entropy.use(ProcessorRandomNumbers())
     let arguments = bootArguments(deviceTree: deviceTree)
-    if arguments.value(of: "loam.fault-test") == "unmapped-read" { readUnmappedMemory() }
+    switch arguments.value(of: "loam.fault-test") {
+    case "unmapped-read": readUnmappedMemory()
+    case "out-of-memory": exhaustTheHeap()
+    default: break
+    }
 
     let clock = PL031RealTimeClock(baseAddress: MemoryMap.realTimeClock)
     let bootTime = clock.now
@@ -203,6 +207,15 @@ enum Board {
     print("fault test: reading the unmapped address 0x100000000")
     let address = UnsafePointer<UInt64>(bitPattern: 0x1_0000_0000)!
     print("read \(address.pointee)")
+  }
+
+  /// For the out-of-memory report's test: keeps allocating 1 MiB blocks until the heap has no
+  /// room, which Swift's runtime cannot survive.
+  private static func exhaustTheHeap() {
+    print("fault test: allocating until the heap runs out")
+    var blocks: [[UInt8]] = []
+    for _ in 0..<1024 { blocks.append([UInt8](repeating: 1, count: 1 << 20)) }
+    print("still running after \(blocks.count) MiB")
   }
 
   private static func halt(_ message: String) -> Never {

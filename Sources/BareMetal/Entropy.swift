@@ -1,12 +1,23 @@
+import BoardSupport
+
 /// The unikernel's source of random numbers, which the board sets at start: the processor's
-/// RNDR, or a SoC's hardware generator. It keys TCP's sequence numbers and seeds Swift's
+/// RNDR, or a SoC's hardware generator (an `EntropySource`). It keys TCP's sequence numbers and seeds Swift's
 /// hashing (`arc4random_buf`). There is no fallback: without a real source, the image says so
 /// and stops rather than run with predictable numbers.
 public enum Entropy {
   nonisolated(unsafe) private static var source: (() -> UInt64)?
 
-  /// Takes random numbers from `source` from now on.
-  public static func use(_ source: @escaping () -> UInt64) { Self.source = source }
+  /// Takes random numbers from `source` from now on; a source that stops giving them stops the
+  /// unikernel.
+  public static func use<Source: EntropySource>(_ source: Source) {
+    var source = source
+    Self.source = {
+      guard let value = source.nextDoubleWord() else {
+        fatalError("the entropy source gives no more random numbers")
+      }
+      return value
+    }
+  }
 
   /// A 64-bit random number.
   public static func next() -> UInt64 {

@@ -1,4 +1,5 @@
 import BareMetalSupport
+import BoardSupport
 import Time
 
 /// The Arm generic timer's EL1 physical timer: a 64-bit counter running at a fixed frequency
@@ -8,7 +9,7 @@ import Time
 ///
 /// It is the unikernel's only clock: `now` is the `Instant` every state machine is fed, counted
 /// from power-on, and `wake(at:)` is how the poll loop sleeps until its next deadline.
-public struct GenericTimer {
+public struct GenericTimer: MonotonicClockSource {
   /// Counter ticks a second.
   public let frequencyHertz: UInt64
 

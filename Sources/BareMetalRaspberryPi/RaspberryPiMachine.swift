@@ -19,7 +19,8 @@ public final class RaspberryPiMachine {
   public let mailbox: PropertyMailbox<DeviceRegisters>
   /// The 1 MHz system timer.
   public let systemTimer: BroadcomSystemTimer<DeviceRegisters>
-  /// The SoC's hardware random number generator: the BCM2835's on a Pi 3, the RNG200 on a Pi 4.
+  /// A word from the SoC's random number generator for the board report: the BCM2835's on a
+  /// Pi 3; nil on a Pi 4, whose RNG200 is left alone until `Entropy` needs it.
   public let randomNumber: () -> UInt32?
   /// What the firmware said about the board.
   public private(set) var information = RaspberryPiInformation()
@@ -64,26 +65,16 @@ public final class RaspberryPiMachine {
     systemTimer = BroadcomSystemTimer(registers: registers(RaspberryPiLayout.systemTimerOffset))
     // The generator is started when randomness is first asked for, not before: QEMU's raspi4b
     // has no RNG200, and reading where it should be is an external abort there.
-    let generatorAddress = base + RaspberryPiLayout.randomNumberGeneratorOffset
+    let generatorRegisters = DeviceRegisters(
+      baseAddress: base + RaspberryPiLayout.randomNumberGeneratorOffset)
     if layout.hasBCM2835RandomNumberGenerator {
-      let generator = BroadcomRandomNumberGenerator(
-        registers: DeviceRegisters(baseAddress: generatorAddress))
-      randomNumber = { generator.next() }
+      let generator = BroadcomRandomNumberGenerator(registers: generatorRegisters)
+      randomNumber = { generator.nextWord() }
+      Entropy.use(generator)
     } else {
-      var generator: RNG200<DeviceRegisters>?
-      randomNumber = {
-        if generator == nil {
-          generator = RNG200(registers: DeviceRegisters(baseAddress: generatorAddress))
-        }
-        return generator?.next()
-      }
-    }
-    let random = randomNumber
-    Entropy.use {
-      guard let high = random(), let low = random() else {
-        fatalError("the hardware random number generator gives no numbers")
-      }
-      return UInt64(high) << 32 | UInt64(low)
+      let generator = LazyEntropySource { RNG200(registers: generatorRegisters) }
+      randomNumber = { nil }
+      Entropy.use(generator)
     }
     let buffer = UnsafeMutableRawPointer(
       HeapMemory.allocateForDevice(byteCount: 256, alignment: 64)

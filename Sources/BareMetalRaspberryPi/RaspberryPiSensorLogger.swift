@@ -60,7 +60,7 @@ public struct RaspberryPiSensorLogger {
     if let clock = information.coreClockHertz { print("  core clock \(clock) Hz") }
     print("  system timer \(machine.systemTimer.microseconds) µs since power-on")
     // The Pi 4's RNG200 is left alone until randomness is needed (see RaspberryPiMachine).
-    if machine.layout.hasBCM2835RandomNumberGenerator, let random = machine.randomNumber() {
+    if let random = machine.randomNumber() {
       print("  hardware RNG \(hexadecimalText(random))")
     }
   }

@@ -7,7 +7,7 @@ import BoardSupport
 /// Register facts from the documented behaviour of Linux's and the Pi firmware's drivers:
 /// RNG_CTRL at 0x0 (bit 0 enables), RNG_STATUS at 0x4 (bits 31:24 count the words ready; a
 /// write sets how many initial numbers are discarded while the source warms up), RNG_DATA at 0x8.
-public struct BroadcomRandomNumberGenerator<Registers: RegisterBlock> {
+public struct BroadcomRandomNumberGenerator<Registers: RegisterBlock>: EntropySource {
   private let registers: Registers
 
   /// The generator at `registers`, started if it is not running.
@@ -20,7 +20,7 @@ public struct BroadcomRandomNumberGenerator<Registers: RegisterBlock> {
   }
 
   /// The next 32 random bits, or nil when the generator produced none in time.
-  public func next() -> UInt32? {
+  public func nextWord() -> UInt32? {
     for _ in 0..<RandomNumberGenerator2835.maximumPolls {
       if registers.read(RandomNumberGenerator2835.status) >> 24 != 0 {
         return registers.read(RandomNumberGenerator2835.data)

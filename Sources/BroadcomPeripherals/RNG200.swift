@@ -8,7 +8,7 @@ import BoardSupport
 /// at 0x04 and RBG_SOFT_RESET at 0x08 (1 then 0 resets), RNG_INT_STATUS at 0x18 (bit 31 the
 /// master failure lockout), RNG_FIFO_DATA at 0x20, RNG_FIFO_COUNT at 0x24 (bits 7:0 the words
 /// ready). QEMU 10 does not model it, so this driver is tested only against a register model.
-public struct RNG200<Registers: RegisterBlock> {
+public struct RNG200<Registers: RegisterBlock>: EntropySource {
   private let registers: Registers
 
   /// The generator at `registers`, reset and enabled if it is not running.
@@ -25,7 +25,7 @@ public struct RNG200<Registers: RegisterBlock> {
 
   /// The next 32 random bits, or nil when the generator is locked out after a failure or
   /// produced nothing in time.
-  public func next() -> UInt32? {
+  public func nextWord() -> UInt32? {
     for _ in 0..<RNG200Register.maximumPolls {
       if registers.read(RNG200Register.interruptStatus) & RNG200Register.lockout != 0 {
         return nil

@@ -37,8 +37,8 @@ final class RandomNumberGeneratorTests: XCTestCase {
     XCTAssertEqual(registers.writes.last?.1, 1)
     registers.words[0x4] = 0  // the warm-up count does not read back as words ready
     registers.fifo = [0xDEAD_BEEF, 0x0123_4567]
-    XCTAssertEqual(generator.next(), 0xDEAD_BEEF)
-    XCTAssertEqual(generator.next(), 0x0123_4567)
+    XCTAssertEqual(generator.nextWord(), 0xDEAD_BEEF)
+    XCTAssertEqual(generator.nextWord(), 0x0123_4567)
   }
 
   func testTheRNG200ResetsEnablesAndStopsWhenLockedOut() {
@@ -47,9 +47,9 @@ final class RandomNumberGeneratorTests: XCTestCase {
     XCTAssertEqual(registers.writes.map { $0.0 }, [0x08, 0x08, 0x04, 0x04, 0x00])
     XCTAssertEqual(registers.writes.map { $0.1 }, [1, 0, 1, 0, 1])
     registers.fifo = [42]
-    XCTAssertEqual(generator.next(), 42)
+    XCTAssertEqual(generator.nextWord(), 42)
     registers.fifo = [7]
     registers.words[0x18] = 1 << 31
-    XCTAssertNil(generator.next(), "a generator locked out after a failure gives nothing")
+    XCTAssertNil(generator.nextWord(), "a generator locked out after a failure gives nothing")
   }
 }

@@ -115,6 +115,28 @@ final class UnikernelBootTests: XCTestCase {
     XCTAssertTrue(qemu.output.contains("network: hub.local is 192.0.2.1"), qemu.output)
   }
 
+  func testRunningOutOfMemoryIsReported() throws {
+    // The image allocates until its 64 MiB heap is full, when asked to, for this test.
+    let kernel = try image("qemu-virt", "kernel8.img")
+    let qemu = try ChildProcess(
+      URL(fileURLWithPath: Self.qemu),
+      [
+        "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
+        "-nic", "none", "-kernel", kernel.path, "-append", "loam.fault-test=out-of-memory",
+      ], name: "qemu-virt-memory")
+    defer { qemu.kill() }
+    try waitUntil("the out-of-memory report", timeoutSeconds: 60) {
+      qemu.output.contains("*** halted")
+    }
+    for expected in [
+      "*** Loam unikernel: out of memory, asked for 1048", "largest free block",
+      "*** Loam unikernel fault: BRK instruction (a Swift runtime trap)",
+    ] {
+      XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
+    }
+    XCTAssertFalse(qemu.output.contains("still running"), qemu.output)
+  }
+
   func testAFaultIsReportedWithWhatWhereAndTheRegisters() throws {
     // The image reads an address no translation table maps when asked to, for this test.
     let kernel = try image("qemu-virt", "kernel8.img")
