@@ -88,7 +88,8 @@ public final class UnikernelAppliance {
       let heap = HeapMemory.statistics
       print(
         "memory: heap in use \(heap.inUseBytes / 1024) KiB in \(heap.inUseBlocks) blocks, "
-          + "peak \(heap.peakInUseBytes / 1024) KiB, outbox \(publisher.outbox.entries.count) readings")
+          + "peak \(heap.peakInUseBytes / 1024) KiB, outbox \(publisher.outbox.entries.count) readings"
+      )
       nextMemoryReport = now + Self.memoryReportInterval
     }
     var next = Instant.earliest(control.deadline, network.deadline)
