@@ -1,4 +1,3 @@
-import BareMetal
 import BareMetalRaspberryPi
 
 /// The `rpi4b` board: a Raspberry Pi 4 Model B (BCM2711), bare metal. It logs its sensors and
@@ -10,15 +9,6 @@ enum Board {
   /// Brings the Pi up and logs its sensors. (The image ships no device tree, so the firmware
   /// passes none in `deviceTree`.)
   static func run(deviceTree _: UInt) -> Never {
-    let machine = RaspberryPiMachine(layout: .bcm2711)
-    let timer = GenericTimer()
-    printBanner(timer: timer)
-    var logger = RaspberryPiSensorLogger(machine: machine)
-    logger.printReport()
-    _ = logger.readSettings()
-    logger.checkStatusLED()
-    PollLoop.run(timer: timer, acknowledgeInterrupts: machine.acknowledgeInterrupts) {
-      logger.poll(now: $0)
-    }
+    RaspberryPiSensorLogger.run(layout: .bcm2711, banner: printBanner)
   }
 }

@@ -24,6 +24,21 @@ public struct RaspberryPiSensorLogger {
   /// A logger on `machine`.
   public init(machine: RaspberryPiMachine) { self.machine = machine }
 
+  /// Brings up the Pi of `layout`, prints `banner` and the board's report, checks the status
+  /// LED, then logs the sensors for ever.
+  public static func run(layout: RaspberryPiLayout, banner: (GenericTimer) -> Void) -> Never {
+    let machine = RaspberryPiMachine(layout: layout)
+    let timer = GenericTimer()
+    banner(timer)
+    var logger = RaspberryPiSensorLogger(machine: machine)
+    logger.printReport()
+    _ = logger.readSettings()
+    logger.checkStatusLED()
+    PollLoop.run(timer: timer, acknowledgeInterrupts: machine.acknowledgeInterrupts) {
+      logger.poll(now: $0)
+    }
+  }
+
   /// The appliance's settings from the image's `appliance.json`, which the firmware loaded
   /// into RAM, or nil (and the reason printed) when there are none.
   public func readSettings() -> ApplianceSettings? {

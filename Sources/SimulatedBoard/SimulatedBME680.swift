@@ -57,13 +57,9 @@ public final class SimulatedBME680: SimulatedI2CChip {
     _ bytes: [UInt8], now: Instant, environment: PhysicalEnvironment
   ) throws(I2CError) {
     finishConversion(now: now, environment: environment)
-    guard let first = bytes.first else { return }
-    // One byte sets the register pointer for a read; more are register-and-value pairs.
-    guard bytes.count == 1 || bytes.count % 2 == 0 else { throw .dataNotAcknowledged }
-    registerPointer = first
-    for pair in stride(from: 0, to: bytes.count - 1, by: 2) {
-      write(bytes[pair + 1], to: bytes[pair], now: now)
-    }
+    guard let request = try RegisterPairWrite(bytes) else { return }
+    registerPointer = request.pointer
+    for (register, value) in request.writes { write(value, to: register, now: now) }
   }
 
   public func transmit(

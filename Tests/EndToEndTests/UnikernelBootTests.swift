@@ -115,15 +115,20 @@ final class UnikernelBootTests: XCTestCase {
     XCTAssertTrue(qemu.output.contains("network: hub.local is 192.0.2.1"), qemu.output)
   }
 
-  func testRunningOutOfMemoryIsReported() throws {
-    // The image allocates until its 64 MiB heap is full, when asked to, for this test.
+  /// The qemu-virt image with no network card, asked to run one of its fault tests.
+  private func bootVirtWithoutNetwork(faultTest: String) throws -> ChildProcess {
     let kernel = try image("qemu-virt", "kernel8.img")
-    let qemu = try ChildProcess(
+    return try ChildProcess(
       URL(fileURLWithPath: Self.qemu),
       [
         "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
-        "-nic", "none", "-kernel", kernel.path, "-append", "loam.fault-test=out-of-memory",
-      ], name: "qemu-virt-memory")
+        "-nic", "none", "-kernel", kernel.path, "-append", "loam.fault-test=\(faultTest)",
+      ], name: "qemu-virt-\(faultTest)")
+  }
+
+  func testRunningOutOfMemoryIsReported() throws {
+    // The image allocates until its 64 MiB heap is full, when asked to, for this test.
+    let qemu = try bootVirtWithoutNetwork(faultTest: "out-of-memory")
     defer { qemu.kill() }
     try waitUntil("the out-of-memory report", timeoutSeconds: 60) {
       qemu.output.contains("*** halted")
@@ -139,13 +144,7 @@ final class UnikernelBootTests: XCTestCase {
 
   func testAFaultIsReportedWithWhatWhereAndTheRegisters() throws {
     // The image reads an address no translation table maps when asked to, for this test.
-    let kernel = try image("qemu-virt", "kernel8.img")
-    let qemu = try ChildProcess(
-      URL(fileURLWithPath: Self.qemu),
-      [
-        "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
-        "-nic", "none", "-kernel", kernel.path, "-append", "loam.fault-test=unmapped-read",
-      ], name: "qemu-virt-fault")
+    let qemu = try bootVirtWithoutNetwork(faultTest: "unmapped-read")
     defer { qemu.kill() }
     try waitUntil("the fault report", timeoutSeconds: 30) { qemu.output.contains("*** halted") }
     for expected in [
