@@ -3,6 +3,8 @@ import BroadcomPeripherals
 
 /// What the VideoCore firmware says about the board, asked once at start.
 public struct RaspberryPiInformation {
+  /// The board's model number (0 on most boards; the revision code names the model).
+  public var model: UInt32?
   /// The revision code (for example 0xa02082 for a Pi 3 Model B 1.2, 0xb03115 for a Pi 4 2 GB).
   public var revision: UInt32?
   /// The board's serial number.
@@ -21,10 +23,11 @@ public struct RaspberryPiInformation {
   init(asking mailbox: PropertyMailbox<DeviceRegisters>) {
     let message = PropertyMessage(tags: [
       .boardRevision, .serialNumber, .macAddress, .armMemory,
-      .clockRate(clockID: PropertyMessage.coreClockID),
+      .clockRate(clockID: PropertyMessage.coreClockID), .boardModel,
     ])
     guard let values = try? mailbox.request(message) else { return }
     revision = values[0]?.first
+    model = values[5]?.first
     if let words = values[1], words.count == 2 {
       serialNumber = UInt64(words[1]) << 32 | UInt64(words[0])
     }

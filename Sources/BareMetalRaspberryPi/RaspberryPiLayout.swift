@@ -1,7 +1,8 @@
 import AArch64
 
 /// Where a Raspberry Pi's SoC puts the devices Loam drives, and how they differ between SoCs.
-/// The board folders (`Boards/rpi3b`, `Boards/rpi4b`) pick one.
+/// The board folders (`Boards/rpi3b/MemoryMap.swift`, `Boards/rpi4b/MemoryMap.swift`) hold
+/// each board's.
 public struct RaspberryPiLayout {
   /// How the generic timer's interrupt reaches the core to end a `WFI`.
   public enum TimerInterruptRouting {
@@ -31,24 +32,23 @@ public struct RaspberryPiLayout {
   /// How the timer wakes the core.
   public let timerInterrupt: TimerInterruptRouting
 
-  /// The BCM2837 of the Raspberry Pi 3: peripherals at 0x3F000000, ARM-local block at
-  /// 0x40000000.
-  public static let bcm2837 = RaspberryPiLayout(
-    soc: "BCM2837", peripheralBase: 0x3F00_0000, ramBytes: 0x3C00_0000,
-    deviceRegions: (
-      MemoryRegion(start: 0x3F00_0000, byteCount: 0x0100_0000, kind: .device),
-      MemoryRegion(start: 0x4000_0000, byteCount: 0x0020_0000, kind: .device)
-    ),
-    gpioLineCount: 54, hasBCM2835RandomNumberGenerator: true, usesDirectPullControl: false,
-    timerInterrupt: .localController(0x4000_0040))
-
-  /// The BCM2711 of the Raspberry Pi 4 in its default low-peripheral mode: peripherals at
-  /// 0xFE000000 (the block from 0xFC000000), GIC-400 at 0xFF841000.
-  public static let bcm2711 = RaspberryPiLayout(
-    soc: "BCM2711", peripheralBase: 0xFE00_0000, ramBytes: 0x3C00_0000,
-    deviceRegions: (MemoryRegion(start: 0xFC00_0000, byteCount: 0x0400_0000, kind: .device), nil),
-    gpioLineCount: 58, hasBCM2835RandomNumberGenerator: false, usesDirectPullControl: true,
-    timerInterrupt: .gic(distributor: 0xFF84_1000, cpuInterface: 0xFF84_2000))
+  /// A layout from its parts; each board's `Boards/<board>/MemoryMap.swift` makes its own.
+  public init(
+    soc: StaticString, peripheralBase: UInt, ramBytes: UInt64,
+    deviceRegions: (MemoryRegion, MemoryRegion?), gpioLineCount: Int,
+    hasBCM2835RandomNumberGenerator: Bool, usesDirectPullControl: Bool,
+    timerInterrupt: TimerInterruptRouting
+  ) {
+    precondition(ramBytes > 0 && peripheralBase > 0)
+    self.soc = soc
+    self.peripheralBase = peripheralBase
+    self.ramBytes = ramBytes
+    self.deviceRegions = deviceRegions
+    self.gpioLineCount = gpioLineCount
+    self.hasBCM2835RandomNumberGenerator = hasBCM2835RandomNumberGenerator
+    self.usesDirectPullControl = usesDirectPullControl
+    self.timerInterrupt = timerInterrupt
+  }
 
   /// Offsets from `peripheralBase` (BCM2835 ARM Peripherals; the BCM2711 keeps them).
   static let systemTimerOffset: UInt = 0x3000

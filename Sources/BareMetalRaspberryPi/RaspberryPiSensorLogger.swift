@@ -65,6 +65,7 @@ public struct RaspberryPiSensorLogger {
     if let revision = information.revision {
       print("  board revision \(hexadecimalText(revision))")
     }
+    if let model = information.model { print("  board model \(model)") }
     if let serial = information.serialNumber { print("  serial \(hexadecimalText(serial))") }
     if let mac = information.macAddress {
       print("  MAC \(mac.map { String(hexadecimalText($0).dropFirst(2)) }.joined(separator: ":"))")
