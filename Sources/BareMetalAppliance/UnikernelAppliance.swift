@@ -194,9 +194,7 @@ public final class UnikernelAppliance {
       case .sampled(let address, let values):
         if failingChips.remove(address.value) != nil { print("sensor at \(address) answers again") }
         for value in values {
-          let reading = Reading(
-            sensorID: "\(applianceID).\(value.sensorName)", quantity: value.quantity,
-            unit: value.unit, value: value.value, time: time, sequence: nextSequence)
+          let reading = value.reading(ofAppliance: applianceID, time: time, sequence: nextSequence)
           nextSequence += 1
           publisher.enqueue(reading)
           print("reading \(reading.sensorID) \(value.quantity) \(value.value) \(value.unit)")

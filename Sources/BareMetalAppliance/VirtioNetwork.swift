@@ -12,8 +12,6 @@ public final class VirtioNetwork {
   public var interface: NetworkInterface
   /// DHCP, the DNS and mDNS resolvers and the mDNS responder.
   public var services: NetworkServices
-  /// The lease DHCP granted, once it has.
-  public private(set) var lease: DHCPLease?
   /// Whether the interface has an address, from DHCP or given.
   public var hasAddress: Bool { interface.configuration.routes != nil }
   private var card: VirtioNetDevice<DeviceRegisters, DataMemoryBarrier>
@@ -51,13 +49,6 @@ public final class VirtioNetwork {
       interface.poll(now: now)
     }
     let events = services.poll(interface: &interface, now: now)
-    for event in events {
-      switch event {
-      case .configured(let granted): lease = granted
-      case .deconfigured: lease = nil
-      case .resolved: break
-      }
-    }
     transmit()
     return events
   }

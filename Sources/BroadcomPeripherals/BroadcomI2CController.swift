@@ -44,10 +44,7 @@ public struct BroadcomI2CController<Registers: RegisterBlock>: I2CBus {
     begin(address: address, length: bytes.count)
     var sent = 0
     // Fill the FIFO before the start, then keep it topped up while the transfer runs.
-    while sent < bytes.count && registers.read(BSCOffset.status) & BSCStatus.fifoHasRoom != 0 {
-      registers.write(BSCOffset.fifo, UInt32(bytes[sent]))
-      sent += 1
-    }
+    topUpFIFO(with: bytes, sent: &sent)
     registers.write(BSCOffset.control, BSCControl.enable | BSCControl.start)
     var polls = 0
     while true {
@@ -55,10 +52,7 @@ public struct BroadcomI2CController<Registers: RegisterBlock>: I2CBus {
       if status & (BSCStatus.acknowledgeError | BSCStatus.clockStretchTimeout) != 0 {
         try finish(status: status, length: bytes.count)
       }
-      while sent < bytes.count && registers.read(BSCOffset.status) & BSCStatus.fifoHasRoom != 0 {
-        registers.write(BSCOffset.fifo, UInt32(bytes[sent]))
-        sent += 1
-      }
+      topUpFIFO(with: bytes, sent: &sent)
       if status & BSCStatus.done != 0 { break }
       polls += 1
       guard polls < BSCLimit.maximumStatusPolls else { throw abandon() }
@@ -88,6 +82,14 @@ public struct BroadcomI2CController<Registers: RegisterBlock>: I2CBus {
       guard polls < BSCLimit.maximumStatusPolls else { throw abandon() }
     }
     try finish(status: registers.read(BSCOffset.status), length: count)
+  }
+
+  /// Writes the bytes after `sent` into the FIFO while it has room.
+  private func topUpFIFO(with bytes: [UInt8], sent: inout Int) {
+    while sent < bytes.count && registers.read(BSCOffset.status) & BSCStatus.fifoHasRoom != 0 {
+      registers.write(BSCOffset.fifo, UInt32(bytes[sent]))
+      sent += 1
+    }
   }
 
   /// Clears the FIFO and the sticky status bits and sets up the target and length.

@@ -162,20 +162,14 @@ public struct HeapAllocator: ~Copyable {
 
   // MARK: - Finding and splitting
 
+  /// The first block large enough, from the needed size's own class up. The own class (and
+  /// the last, open-ended one) hold smaller blocks too; in the others the first block fits.
   private func findFree(atLeast needed: Int) -> Int? {
-    let first = Self.sizeClass(of: needed)
-    // The needed size's own class holds blocks smaller than it too: look through it.
-    var block = head(of: first)
-    while block != Self.noBlock {
-      if sizeOfBlock(at: block) >= needed { return block }
-      block = nextFree(of: block)
-    }
-    // Every block of a larger class is large enough (the last class is searched like the first).
-    for sizeClass in (first + 1)..<Self.classCount {
-      var candidate = head(of: sizeClass)
-      while candidate != Self.noBlock {
-        if sizeOfBlock(at: candidate) >= needed { return candidate }
-        candidate = nextFree(of: candidate)
+    for sizeClass in Self.sizeClass(of: needed)..<Self.classCount {
+      var block = head(of: sizeClass)
+      while block != Self.noBlock {
+        if sizeOfBlock(at: block) >= needed { return block }
+        block = nextFree(of: block)
       }
     }
     return nil

@@ -135,9 +135,7 @@ final class ApplianceRuntime {
             stop("cannot reserve sequence numbers, stopping: \(error)")
             return false
           }
-          let reading = Reading(
-            sensorID: "\(applianceID).\(value.sensorName)", quantity: value.quantity,
-            unit: value.unit, value: value.value, time: time, sequence: sequence)
+          let reading = value.reading(ofAppliance: applianceID, time: time, sequence: sequence)
           publisher.enqueue(reading)
           api.responder.status.record(reading)
         }
