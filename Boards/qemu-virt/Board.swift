@@ -76,15 +76,7 @@ enum Board {
     arguments: KernelCommandLine, gic: GICv2, now: Instant, bootSeconds: UInt64,
     wallClock: @escaping (Instant) -> UTCTime
   ) -> UnikernelAppliance {
-    let configuration: ApplianceConfiguration
-    do throws(ConfigurationFileError) {
-      configuration = try ApplianceConfiguration.load(
-        profile: bytes(BuiltInConfiguration.profile),
-        profileFileName: BuiltInConfiguration.profileFileName,
-        board: bytes(BuiltInConfiguration.board), boardFileName: BuiltInConfiguration.boardFileName)
-    } catch {
-      halt("\(error)")
-    }
+    let configuration = builtInConfiguration()
     let profile = configuration.profile
     let applianceID = arguments.value(of: "loam.id") ?? profile.kind
     guard Identifier.isValid(applianceID) else { halt("loam.id \(applianceID) is not an id") }
@@ -198,10 +190,6 @@ enum Board {
     String(applianceID.map { $0 == "." || $0 == "_" ? "-" : $0 })
   }
 
-  private static func bytes(_ text: StaticString) -> [UInt8] {
-    text.withUTF8Buffer { Array($0) }
-  }
-
   /// For the fault report's test: a read from an address no translation table maps.
   private static func readUnmappedMemory() {
     print("fault test: reading the unmapped address 0x100000000")
@@ -216,10 +204,5 @@ enum Board {
     var blocks: [[UInt8]] = []
     for _ in 0..<1024 { blocks.append([UInt8](repeating: 1, count: 1 << 20)) }
     print("still running after \(blocks.count) MiB")
-  }
-
-  private static func halt(_ message: String) -> Never {
-    print("*** \(message)")
-    fatalError("the appliance cannot start")
   }
 }

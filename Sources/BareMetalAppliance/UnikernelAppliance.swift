@@ -19,9 +19,7 @@ import Time
 public final class UnikernelAppliance {
   private let applianceID: String
   private let hub: HubAddress
-  private let board: any ApplianceBoard
-  private var control: ApplianceControl
-  private let controlledRoles: [GPIORole]
+  private let sensing: ApplianceSensing
   private var publisher: ReadingPublisher
   private let network: VirtioNetwork
   private let wallClock: (Instant) -> UTCTime
@@ -30,8 +28,6 @@ public final class UnikernelAppliance {
   private var isResolving = false
   private var exchange: NetHTTPExchange?
   private var hubWasReachable = true
-  /// Chips whose last turn failed, so that a failure is logged once.
-  private var failingChips: Set<UInt8> = []
   /// When the heap's use is next logged.
   private var nextMemoryReport = Instant.zero
 
@@ -52,9 +48,9 @@ public final class UnikernelAppliance {
   ) {
     self.applianceID = applianceID
     self.hub = hub
-    self.board = board
-    self.control = control
-    controlledRoles = roles.filter { control.level(of: $0) != nil }
+    sensing = ApplianceSensing(
+      applianceID: applianceID, board: board, control: control, roles: roles
+    ) { print($0) }
     publisher = ReadingPublisher(
       applianceID: applianceID, outbox: ReadingOutbox(capacity: outboxCapacity), seed: seed)
     self.network = network
@@ -64,21 +60,14 @@ public final class UnikernelAppliance {
   }
 
   /// Powers what the profile's roles say before the first sample.
-  public func start(now: Instant) {
-    for role in controlledRoles { drive(role, to: control.level(of: role) ?? .low, now: now) }
-  }
+  public func start(now: Instant) { sensing.start(now: now) }
 
   /// Does what is due: the network's pass, the control, the chips, publishing. Returns when it
   /// wants to run next.
   public func poll(now: Instant) -> Instant {
     for event in network.pass(now: now) { handle(event, now: now) }
     let time = wallClock(now)
-    carryOut(control.poll(now: now, time: time), now: now)
-    if !control.isSamplingPaused && board.deadline <= now {
-      let events = board.poll(now: now)
-      record(events, time: time)
-      carryOut(control.handle(events, now: now, time: time), now: now)
-    }
+    record(sensing.poll(now: now, time: time), time: time)
     // No disk: the log of the outbox's changes has nowhere to go.
     _ = publisher.takeUnwrittenLog()
     _ = publisher.compactLogIfNeeded()
@@ -92,8 +81,7 @@ public final class UnikernelAppliance {
       )
       nextMemoryReport = now + Self.memoryReportInterval
     }
-    var next = Instant.earliest(control.deadline, network.deadline)
-    if !control.isSamplingPaused { next = Instant.earliest(next, board.deadline) }
+    var next = Instant.earliest(sensing.deadline, network.deadline)
     next = Instant.earliest(next, publisher.deadline)
     next = Instant.earliest(next, nextMemoryReport)
     if exchange != nil || isResolving {
@@ -186,58 +174,15 @@ public final class UnikernelAppliance {
     }
   }
 
-  // MARK: - Sampling and control
-
+  /// Puts what the chips measured into the outbox, and prints it.
   private func record(_ events: [SamplingScheduler.Event], time: UTCTime) {
-    for event in events {
-      switch event {
-      case .sampled(let address, let values):
-        if failingChips.remove(address.value) != nil { print("sensor at \(address) answers again") }
-        for value in values {
-          let reading = value.reading(ofAppliance: applianceID, time: time, sequence: nextSequence)
-          nextSequence += 1
-          publisher.enqueue(reading)
-          print("reading \(reading.sensorID) \(value.quantity) \(value.value) \(value.unit)")
-        }
-      case .failed(let address, let error):
-        if failingChips.insert(address.value).inserted {
-          print("sensor at \(address): \(error); no readings from it until it answers again")
-        }
+    for case .sampled(_, let values) in events {
+      for value in values {
+        let reading = value.reading(ofAppliance: applianceID, time: time, sequence: nextSequence)
+        nextSequence += 1
+        publisher.enqueue(reading)
+        print("reading \(reading.sensorID) \(value.quantity) \(value.value) \(value.unit)")
       }
-    }
-  }
-
-  private func carryOut(_ actions: [ApplianceControl.Action], now: Instant) {
-    for action in actions {
-      switch action {
-      case .alert(.raised(let alert)):
-        print("alert raised: \(applianceID).\(alert.sensorName): \(alert.threshold.alert)")
-      case .alert(.cleared(let alert)):
-        print("alert cleared: \(applianceID).\(alert.sensorName): \(alert.threshold.alert)")
-      case .cutSensorPower:
-        drive(.sensorPower, to: .low, now: now)
-        print("cutting the sensors' power for a moment: a chip stopped answering")
-      case .restoreSensorPower:
-        drive(.sensorPower, to: .high, now: now)
-      case .restartSampling:
-        board.restartSampling(at: now)
-      case .startPump:
-        drive(.pumpRelay, to: .high, now: now)
-        print("pump on: the soil is dry")
-      case .stopPump:
-        drive(.pumpRelay, to: .low, now: now)
-        print("pump off")
-      case .pumpCapped:
-        print("pump: ran the most times it may in 24 hours; it stays off")
-      }
-    }
-  }
-
-  private func drive(_ role: GPIORole, to level: GPIOLevel, now: Instant) {
-    do throws(GPIOError) {
-      try board.drive(role, to: level, now: now)
-    } catch {
-      print("cannot drive the \(role.rawValue) line \(level): \(error)")
     }
   }
 }

@@ -14,12 +14,11 @@ enum HubTransport {
   case ownStack(NetworkStack)
 }
 
-/// An appliance on the `process` target: samples the chips of its board when the
-/// board's `SamplingScheduler` says, keeps each reading in the durable outbox (`ReadingPublisher`
-/// over `ReadingOutbox`, logged in `OutboxLogFile`) before offering it, and publishes one TCP
-/// connection per request. Its `ApplianceControl` raises and clears the profile's alerts (logged
-/// here), and says when to cycle the sensors' power and run the pump, which the runtime does on
-/// the board's lines.
+/// An appliance on the `process` target: its `ApplianceSensing` samples the chips of its board
+/// when the board's `SamplingScheduler` says and acts on them (alerts, the sensors' power, the
+/// pump); the runtime keeps each reading in the durable outbox (`ReadingPublisher` over
+/// `ReadingOutbox`, logged in `OutboxLogFile`) before offering it, and publishes one TCP
+/// connection per request.
 ///
 /// Time is the `ApplianceClock`'s (real time, or faster with `--clock-rate`). What it samples,
 /// publishes and controls is kept in `api`'s status for the local JSON API; the board's status
@@ -30,11 +29,8 @@ final class ApplianceRuntime {
   private let applianceID: String
   private let hub: HubAddress
   private let clock: ApplianceClock
-  private let board: any ApplianceBoard
+  private let sensing: ApplianceSensing
   private let statusLED: StatusLED?
-  private var control: ApplianceControl
-  /// The profile's roles that `control` sets the level of: `sensor-power` and `pump-relay`.
-  private let controlledRoles: [GPIORole]
   private var publisher: ReadingPublisher
   private let outboxLog: OutboxLogFile
   private var sequences: SequenceReservation
@@ -43,8 +39,6 @@ final class ApplianceRuntime {
   private var retryTimer: TimerID?
   private var hubWasReachable = true
   private var downsampledReported = 0
-  /// Chips whose last turn failed, so that a failure is logged once, not every turn.
-  private var failingChips: Set<UInt8> = []
   private var isStopping = false
 
   /// How long one publish may take, connecting included (real time).
@@ -61,10 +55,10 @@ final class ApplianceRuntime {
     self.applianceID = applianceID
     self.hub = hub
     self.clock = clock
-    self.board = board
     self.statusLED = statusLED
-    self.control = control
-    controlledRoles = roles.filter { control.level(of: $0) != nil }
+    sensing = ApplianceSensing(
+      applianceID: applianceID, board: board, control: control, roles: roles
+    ) { writeLine("appliance \(applianceID): \($0)") }
     self.publisher = publisher
     self.outboxLog = outboxLog
     self.sequences = sequences
@@ -82,14 +76,13 @@ final class ApplianceRuntime {
         "outbox: \(entries.count) readings waiting from an earlier run "
           + "(seq \(first.reading.sequence) through \(last.reading.sequence))")
     }
-    let now = clock.now()
-    for role in controlledRoles { drive(role, to: control.level(of: role) ?? .low, now: now) }
+    sensing.start(now: clock.now())
     sample()
   }
 
   /// Switches the pump off, as the appliance stops: nothing must run unattended.
   func finish() {
-    if controlledRoles.contains(.pumpRelay) { drive(.pumpRelay, to: .low, now: clock.now()) }
+    sensing.finish(now: clock.now())
   }
 
   /// Moves the control on, runs the chips that are due (unless their power is off), makes
@@ -99,22 +92,13 @@ final class ApplianceRuntime {
     guard !isStopping else { return }
     let now = clock.now()
     let time = clock.wallTime(at: now)
-    carryOut(control.poll(now: now, time: time), now: now)
-    if !control.isSamplingPaused {
-      let events = board.poll(now: now)
-      guard record(events, time: time) else { return }
-      carryOut(control.handle(events, now: now, time: time), now: now)
-    }
-    api.responder.status.control = control
+    guard record(sensing.poll(now: now, time: time), time: time) else { return }
+    api.responder.status.control = sensing.control
     // One fdatasync for every reading of this wake-up, before any of them is offered.
     guard writeOutboxLog(synchronize: true) else { return }
     reportDownsampling()
     publish(now: now)
-    let boardDeadline = control.isSamplingPaused ? nil : board.deadline
-    guard let deadline = Instant.earliest(boardDeadline, control.deadline) else {
-      preconditionFailure("paused sampling always waits for the power's deadline")
-    }
-    _ = loop.schedule(at: clock.realInstant(at: deadline)) { [weak self] in
+    _ = loop.schedule(at: clock.realInstant(at: sensing.deadline)) { [weak self] in
       self?.sample()
     }
   }
@@ -125,7 +109,6 @@ final class ApplianceRuntime {
     for event in events {
       switch event {
       case .sampled(let address, let values):
-        if failingChips.remove(address.value) != nil { log("sensor at \(address) answers again") }
         api.responder.status.setState(.measuring, ofChipAt: address)
         for value in values {
           let sequence: UInt64
@@ -141,83 +124,9 @@ final class ApplianceRuntime {
         }
       case .failed(let address, let error):
         api.responder.status.setState(.failing("\(error)"), ofChipAt: address)
-        if failingChips.insert(address.value).inserted {
-          log("sensor at \(address): \(error); no readings from it until it answers again")
-        }
       }
     }
     return true
-  }
-
-  /// Does what the control asks and logs it.
-  private func carryOut(_ actions: [ApplianceControl.Action], now: Instant) {
-    for action in actions {
-      switch action {
-      case .alert(.raised(let alert)):
-        log("alert raised: \(describe(alert)): \(alert.threshold.alert)")
-      case .alert(.cleared(let alert)):
-        log("alert cleared: \(describe(alert)): \(alert.threshold.alert)")
-      case .cutSensorPower(let unanswered):
-        drive(.sensorPower, to: .low, now: now)
-        let chips = unanswered.map { "\($0)" }.joined(separator: ", ")
-        let limit = control.sensorPower?.configuration.unansweredLimit.components.seconds ?? 0
-        log(
-          "cutting the sensors' power for a moment: no answer from \(chips) for \(limit) s "
-            + "(power cycle \(control.sensorPower?.cycleCount ?? 0))")
-      case .restoreSensorPower:
-        drive(.sensorPower, to: .high, now: now)
-      case .restartSampling:
-        board.restartSampling(at: now)
-        log("sensors powered again; probing every chip")
-      case .startPump(let run):
-        drive(.pumpRelay, to: .high, now: now)
-        log(
-          "pump on for \(pumpSettings.runSeconds) s: the soil is dry (run \(run) of at most "
-            + "\(pumpSettings.runsPerDayMax) in 24 hours)")
-      case .stopPump:
-        drive(.pumpRelay, to: .low, now: now)
-        log(
-          "pump off; the water soaks in for \(pumpSettings.soakSeconds) s before the next "
-            + "decision")
-      case .pumpCapped:
-        log(
-          "pump: ran \(pumpSettings.runsPerDayMax) times in the last 24 hours, the most it "
-            + "may; it stays off although the soil reads dry (is the soil sensor broken?)")
-      }
-    }
-  }
-
-  /// The pump's settings, for the log; only asked for when the pump acts.
-  private var pumpSettings: PumpSettings {
-    guard let pump = control.pump else { preconditionFailure("the appliance has no pump") }
-    return pump.settings
-  }
-
-  /// `plant-pot.soil soil_moisture 24.9 (below 25)`.
-  private func describe(_ alert: AlertMonitor.Alert) -> String {
-    let threshold = alert.threshold
-    let side = threshold.direction == .below ? "below" : "above"
-    let value = alert.latestValue.map { " \(Self.tenths($0))" } ?? ""
-    return "\(applianceID).\(alert.sensorName) \(threshold.quantity)\(value) "
-      + "(\(side) \(Self.tenths(threshold.limit)))"
-  }
-
-  /// `value` to a tenth, without a fraction if it has none: `24.9`, `25`.
-  private static func tenths(_ value: Double) -> String {
-    let rounded = (value * 10).rounded() / 10
-    guard rounded == rounded.rounded(), let whole = Int64(exactly: rounded) else {
-      return "\(rounded)"
-    }
-    return "\(whole)"
-  }
-
-  /// Drives the line of `role`; a failure is logged, and the appliance goes on.
-  private func drive(_ role: GPIORole, to level: GPIOLevel, now: Instant) {
-    do throws(GPIOError) {
-      try board.drive(role, to: level, now: now)
-    } catch {
-      log("cannot drive the \(role.rawValue) line \(level == .high ? "high" : "low"): \(error)")
-    }
   }
 
   /// Appends the outbox's new log records; false (and the appliance stops) if that failed,

@@ -166,7 +166,7 @@ func runAppliance() -> Int32 {
           chip: try LinuxGPIOChip(name: configuration.board.gpioChip), roles: profile.gpioRoles,
           board: configuration.board)
       }
-      board = LinuxApplianceBoard(
+      board = HardwareApplianceBoard(
         name: configuration.board.board, bus: bus, plan: plan, lines: lines, start: clock.now())
     } catch {
       writeLine("appliance \(applianceID): \(error)", to: STDERR_FILENO)

@@ -1,3 +1,4 @@
+import ApplianceProfiles
 import BareMetal
 import BareMetalSupport
 
@@ -14,4 +15,24 @@ func printBanner(timer: GenericTimer) {
   print(
     "  EL\(loam_read_currentel() >> 2), MMU and caches on, timer \(timer.frequencyHertz) Hz, "
       + "heap \(HeapMemory.statistics.capacityBytes / 1024) KiB")
+}
+
+/// The sensor profile and board description `scripts/build-unikernel` built in. They were
+/// checked when the image was built, so a failure here is a build gone wrong.
+func builtInConfiguration() -> ApplianceConfiguration {
+  func bytes(_ text: StaticString) -> [UInt8] { text.withUTF8Buffer { Array($0) } }
+  do throws(ConfigurationFileError) {
+    return try ApplianceConfiguration.load(
+      profile: bytes(BuiltInConfiguration.profile),
+      profileFileName: BuiltInConfiguration.profileFileName,
+      board: bytes(BuiltInConfiguration.board), boardFileName: BuiltInConfiguration.boardFileName)
+  } catch {
+    halt("\(error)")
+  }
+}
+
+/// Prints why the appliance cannot go on, and stops.
+func halt(_ message: String) -> Never {
+  print("*** \(message)")
+  fatalError("the appliance cannot start")
 }

@@ -155,7 +155,7 @@ final class UnikernelBootTests: XCTestCase {
     }
   }
 
-  func testRaspberryPi3TalksToItsFirmwareGPIOAndI2CSensor() throws {
+  func testRaspberryPi3SamplesItsProfileOverTheBSCController() throws {
     try bootRaspberryPi(
       machine: "raspi3b", board: "rpi3b",
       expectations: [
@@ -163,7 +163,7 @@ final class UnikernelBootTests: XCTestCase {
       ])
   }
 
-  func testRaspberryPi4TalksToItsFirmwareGPIOAndI2CSensor() throws {
+  func testRaspberryPi4SamplesItsProfileOverTheBSCController() throws {
     try bootRaspberryPi(
       machine: "raspi4b", board: "rpi4b",
       expectations: [
@@ -171,46 +171,111 @@ final class UnikernelBootTests: XCTestCase {
       ])
   }
 
-  /// Boots a Pi image with a TMP105 at 0x48 on the header bus, checks the board report and the
-  /// status LED's line read back, then sets the sensor's temperature through QEMU's monitor and
-  /// waits for the image to log it.
+  /// Boots a Pi image built with the TMP105 test profile (`qemu-tmp105-profile.json`: a TMP105
+  /// at 0x48, which QEMU models, and a BME280 at 0x77, which it does not) with a TMP105 on the
+  /// header bus; checks the board report, the status LED's line read back and the settings,
+  /// then sets the sensor's temperature through QEMU's monitor and waits for the image to log
+  /// it, raise the profile's alert, and clear it again.
   private func bootRaspberryPi(machine: String, board: String, expectations: [String]) throws {
-    let kernel = try image(board, "kernel8.img")
-    // The image's appliance.json, where the Pi's firmware would load it (`initramfs ... 0x04000000`
-    // in config.txt); QEMU starts the kernel itself, so its loader device stands in.
-    let settings = FileManager.default.temporaryDirectory
-      .appendingPathComponent("loam-\(board)-\(UUID().uuidString.prefix(8)).json")
-    try Data(#"{"name": "test-pot", "app": "plant-pot", "hub": "http://hub.local:8080"}"#.utf8)
-      .write(to: settings)
-    defer { try? FileManager.default.removeItem(at: settings) }
+    let kernel = try image("\(board)-tmp105", "kernel8.img")
     let monitor = FileManager.default.temporaryDirectory
       .appendingPathComponent("loam-\(board)-\(UUID().uuidString.prefix(8)).monitor")
     defer { try? FileManager.default.removeItem(at: monitor) }
-    let qemu = try ChildProcess(
-      URL(fileURLWithPath: Self.qemu),
-      [
-        "-M", machine, "-nographic", "-monitor", "unix:\(monitor.path),server=on,wait=off",
-        "-kernel", kernel.path, "-device", "tmp105,bus=i2c-bus.1,address=0x48,id=sensor",
-        "-device", "loader,file=\(settings.path),addr=0x04000000,force-raw=on",
-      ],
-      name: board)
+    let qemu = try bootPi(
+      machine: machine, kernel: kernel,
+      settings: #"{"name": "test-room", "app": "thermometer", "hub": "http://hub.local:8080"}"#,
+      extraQEMUArguments: [
+        "-monitor", "unix:\(monitor.path),server=on,wait=off",
+        "-device", "tmp105,bus=i2c-bus.1,address=0x48,id=sensor",
+      ])
     defer { qemu.kill() }
     try waitUntil("\(board) reads its TMP105", timeoutSeconds: 60) {
-      qemu.output.contains("reading tmp105 at 0x48: 0.0 °C")
+      qemu.output.contains("reading test-room.room temperature 0.0 °C")
     }
     for expected in expectations + [
       "Loam unikernel on \(board)", "EL1, MMU and caches on",
       "gpio 4: drove high, level register reads high",
       "gpio 4: drove low, level register reads low",
-      "settings (appliance.json): name test-pot, app plant-pot, hub http://hub.local:8080",
+      "settings (appliance.json): name test-room, app thermometer, hub http://hub.local:8080",
+      "appliance test-room: Thermometer",
+      "hub http://hub.local:8080: not reached, this board has no network yet",
+      "sensors: TMP105 at 0x48, BME280 at 0x77 on the header's I2C bus",
+      // The chip QEMU lacks is reported once, and the other goes on being read.
+      "sensor at 0x77: no sensor answers at 0x77; no readings from it until it answers again",
     ] {
       XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
     }
-    // QEMU's TMP105 takes millidegrees; the image must report exactly what the chip holds.
+    XCTAssertEqual(
+      qemu.output.components(separatedBy: "sensor at 0x77:").count, 2,
+      "the absent BME280 is to be reported once:\n\(qemu.output)")
+    XCTAssertFalse(qemu.output.contains("reading test-room.air"), qemu.output)
+    // QEMU's TMP105 takes millidegrees; the image must report exactly what the chip holds, and
+    // act on the profile's threshold (above 40 °C).
     try sendMonitorCommand("qom-set sensor temperature 42500", to: monitor)
-    try waitUntil("\(board) logs the new temperature", timeoutSeconds: 30) {
-      qemu.output.contains("reading tmp105 at 0x48: 42.5 °C")
+    try waitUntil("\(board) logs the new temperature and raises the alert", timeoutSeconds: 30) {
+      qemu.output.contains("reading test-room.room temperature 42.5 °C")
+        && qemu.output.contains("alert raised: test-room.room temperature 42.5 (above 40): too hot")
     }
+    try sendMonitorCommand("qom-set sensor temperature 21000", to: monitor)
+    try waitUntil("\(board) clears the alert", timeoutSeconds: 30) {
+      qemu.output.contains("alert cleared: test-room.room temperature 21 (above 40): too hot")
+    }
+  }
+
+  /// The plant-pot image as `make image` puts it on a card, on a Pi 4 with none of its chips:
+  /// each absent chip is reported once, by address, and the appliance goes on (no fault, no
+  /// reading made up); an `appliance.json` naming another app is reported.
+  func testRaspberryPi4PlantPotImageReportsItsAbsentSensors() throws {
+    let kernel = try image("rpi4b", "kernel8.img")
+    let qemu = try bootPi(
+      machine: "raspi4b", kernel: kernel,
+      settings: #"{"name": "kitchen-pot", "app": "fridge"}"#,
+      extraQEMUArguments: ["-monitor", "none"])
+    defer { qemu.kill() }
+    let absent = [0x36, 0x48, 0x77].map {
+      "sensor at 0x\(String($0, radix: 16)): no sensor answers at 0x\(String($0, radix: 16)); "
+        + "no readings from it until it answers again"
+    }
+    try waitUntil("the plant pot reports its three absent chips", timeoutSeconds: 60) {
+      absent.allSatisfy { qemu.output.contains($0) }
+    }
+    for expected in [
+      "appliance kitchen-pot: Plant pot (Sensors/plant-pot.json)",
+      "appliance.json says app fridge, but this image is a plant-pot; sampling that",
+      "sensors: seesaw at 0x36, ADS1115 at 0x48, BME280 at 0x77 on the header's I2C bus",
+    ] {
+      XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
+    }
+    XCTAssertFalse(qemu.output.contains("reading kitchen-pot."), qemu.output)
+    XCTAssertFalse(qemu.output.contains("***"), "the image stopped:\n\(qemu.output)")
+  }
+
+  /// Starts QEMU's `machine` on `kernel`, with `settings` as the image's appliance.json where the
+  /// Pi's firmware would load it (`initramfs ... 0x04000000` in config.txt; QEMU starts the
+  /// kernel itself, so its loader device stands in), and waits for the banner.
+  private func bootPi(
+    machine: String, kernel: URL, settings: String, extraQEMUArguments: [String]
+  ) throws -> ChildProcess {
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("loam-\(machine)-\(UUID().uuidString.prefix(8)).json")
+    try Data(settings.utf8).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let qemu = try ChildProcess(
+      URL(fileURLWithPath: Self.qemu),
+      [
+        "-M", machine, "-nographic", "-kernel", kernel.path,
+        "-device", "loader,file=\(file.path),addr=0x04000000,force-raw=on",
+      ] + extraQEMUArguments, name: machine)
+    do {
+      // By the banner QEMU has loaded the file.
+      try waitUntil("\(machine) prints its banner", timeoutSeconds: 30) {
+        qemu.output.contains("Loam unikernel on")
+      }
+    } catch {
+      qemu.kill()
+      throw error
+    }
+    return qemu
   }
 
   private func sendMonitorCommand(_ command: String, to path: URL) throws {

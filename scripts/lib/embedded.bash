@@ -77,7 +77,10 @@ compile_embedded_module() {
     -Xfrontend -function-sections "${embedded_swift_flags[@]}" \
     -module-name "$module" -I "$modules_dir" \
     -emit-module -emit-module-path "$modules_dir/$module.swiftmodule" \
-    -c "$@" -o "$out/$module/$module.o" >"$out/$module/log" 2>&1
+    -c "$@" -o "$out/$module/$module.o" >"$out/$module/log" 2>&1 || return
+  # The compiler leaves an unchanged object as it was, mtime included: mark it compiled now, or
+  # its interface, rewritten, would look newer and the modules after it would never be reused.
+  touch "$out/$module/$module.o"
 }
 
 # Stops a compile and the compiler processes under it.
