@@ -168,7 +168,10 @@ public final class UnikernelAppliance {
       print("hub \(hub): rejected \(count) readings as invalid, dropped them: \(message)")
     case .willRetry(let reason, let delay):
       if hubWasReachable {
-        print("hub \(hub) unreachable (\(reason)); keeping readings, retrying in \(delay)")
+        // Embedded Swift cannot print a Duration.
+        print(
+          "hub \(hub) unreachable (\(reason)); keeping readings, retrying in "
+            + "\(delay.millisecondsClamped) ms")
       }
       hubWasReachable = false
     }
