@@ -156,7 +156,7 @@ public final class UnikernelAppliance {
     }
   }
 
-  /// Logs changes of state rather than every request.
+  /// Logs each delivery, and a hub that went away once rather than at every retry.
   private func report(_ outcome: ReadingPublisher.Outcome) {
     switch outcome {
     case .acknowledged(let count, let sequence):

@@ -5,30 +5,16 @@ import XCTest
 /// reads their consoles. Everything here is emulated: QEMU's virt machine and its models of the
 /// Raspberry Pi 3 and 4, with QEMU's TMP105 model on the Pi's header I2C bus.
 final class UnikernelBootTests: XCTestCase {
-  private static let qemu = "/usr/bin/qemu-system-aarch64"
-
-  private func image(_ board: String, _ file: String) throws -> URL {
-    try XCTSkipUnless(
-      FileManager.default.isExecutableFile(atPath: Self.qemu),
-      "\(Self.qemu) is missing: `make deps` installs QEMU 10 from bookworm-backports")
-    let url = repositoryRoot.appendingPathComponent("Images/out/\(board)/\(file)")
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      XCTFail("\(url.path) is not built: run `make unikernels` (make test does)")
-      throw TimedOut(what: "an image")
-    }
-    return url
-  }
-
   /// Boots the qemu-virt appliance on QEMU's user network (restricted: the guest reaches only
   /// the hub, through a `guestfwd` to a hub process on this machine) and waits until the
   /// readings it prints on its console are in the hub, through the hub's API.
   private func bootVirtAppliance(transport: String, extraQEMUArguments: [String] = []) throws {
-    let kernel = try image("qemu-virt", "kernel8.img")
+    let kernel = try unikernelImage("qemu-virt", "kernel8.img")
     let hub = try HubUnderTest()
     try hub.start()
     defer { hub.stop() }
     let qemu = try ChildProcess(
-      URL(fileURLWithPath: Self.qemu),
+      URL(fileURLWithPath: qemuSystemAArch64),
       [
         "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
         "-kernel", kernel.path,
@@ -78,7 +64,7 @@ final class UnikernelBootTests: XCTestCase {
     // As `make run UNIKERNEL=1`: the hub on Loam's stack on the rootless virtual Ethernet
     // segment, the unikernel's virtio card a port of the same switch (QEMU's -netdev dgram),
     // with a fixed address and hub.local resolved over mDNS.
-    let kernel = try image("qemu-virt", "kernel8.img")
+    let kernel = try unikernelImage("qemu-virt", "kernel8.img")
     let directory = URL(fileURLWithPath: "/tmp/loam-segment-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -93,7 +79,7 @@ final class UnikernelBootTests: XCTestCase {
     try hub.start()
     defer { hub.stop() }
     let qemu = try ChildProcess(
-      URL(fileURLWithPath: Self.qemu),
+      URL(fileURLWithPath: qemuSystemAArch64),
       [
         "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
         "-kernel", kernel.path, "-netdev",
@@ -117,9 +103,9 @@ final class UnikernelBootTests: XCTestCase {
 
   /// The qemu-virt image with no network card, asked to run one of its fault tests.
   private func bootVirtWithoutNetwork(faultTest: String) throws -> ChildProcess {
-    let kernel = try image("qemu-virt", "kernel8.img")
+    let kernel = try unikernelImage("qemu-virt", "kernel8.img")
     return try ChildProcess(
-      URL(fileURLWithPath: Self.qemu),
+      URL(fileURLWithPath: qemuSystemAArch64),
       [
         "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
         "-nic", "none", "-kernel", kernel.path, "-append", "loam.fault-test=\(faultTest)",
@@ -177,7 +163,7 @@ final class UnikernelBootTests: XCTestCase {
   /// then sets the sensor's temperature through QEMU's monitor and waits for the image to log
   /// it, raise the profile's alert, and clear it again.
   private func bootRaspberryPi(machine: String, board: String, expectations: [String]) throws {
-    let kernel = try image("\(board)-tmp105", "kernel8.img")
+    let kernel = try unikernelImage("\(board)-tmp105", "kernel8.img")
     let monitor = FileManager.default.temporaryDirectory
       .appendingPathComponent("loam-\(board)-\(UUID().uuidString.prefix(8)).monitor")
     defer { try? FileManager.default.removeItem(at: monitor) }
@@ -226,7 +212,7 @@ final class UnikernelBootTests: XCTestCase {
   /// each absent chip is reported once, by address, and the appliance goes on (no fault, no
   /// reading made up); an `appliance.json` naming another app is reported.
   func testRaspberryPi4PlantPotImageReportsItsAbsentSensors() throws {
-    let kernel = try image("rpi4b", "kernel8.img")
+    let kernel = try unikernelImage("rpi4b", "kernel8.img")
     let qemu = try bootPi(
       machine: "raspi4b", kernel: kernel,
       settings: #"{"name": "kitchen-pot", "app": "fridge"}"#,
@@ -261,7 +247,7 @@ final class UnikernelBootTests: XCTestCase {
     try Data(settings.utf8).write(to: file)
     defer { try? FileManager.default.removeItem(at: file) }
     let qemu = try ChildProcess(
-      URL(fileURLWithPath: Self.qemu),
+      URL(fileURLWithPath: qemuSystemAArch64),
       [
         "-M", machine, "-nographic", "-kernel", kernel.path,
         "-device", "loader,file=\(file.path),addr=0x04000000,force-raw=on",

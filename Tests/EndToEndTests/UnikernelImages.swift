@@ -13,7 +13,12 @@ func unikernelImage(_ board: String, _ file: String) throws -> URL {
   let url = repositoryRoot.appendingPathComponent("Images/out/\(board)/\(file)")
   guard FileManager.default.fileExists(atPath: url.path) else {
     XCTFail("\(url.path) is not built: run `make unikernels` (make test does)")
-    throw TimedOut(what: "an image")
+    throw UnikernelImageMissing(path: url.path)
   }
   return url
+}
+
+/// A unikernel image a test needs was not built.
+struct UnikernelImageMissing: Error {
+  let path: String
 }
