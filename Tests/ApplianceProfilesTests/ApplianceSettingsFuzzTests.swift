@@ -72,7 +72,7 @@ final class ApplianceSettingsFuzzTests: XCTestCase {
   func testMutatedFilesAreReadFromTheirOwnBytesOnly() {
     var random = SeededRandom(seed: 0x5E77_0002)
     var outcomes: [String: Int] = [:]
-    for iteration in 0..<4000 {
+    for iteration in 0..<3000 {
       var file = Self.files[iteration % Self.files.count]
       for _ in 0..<Int.random(in: 1...3, using: &random) { Self.mutate(&file, using: &random) }
       let alone = Self.read(file)

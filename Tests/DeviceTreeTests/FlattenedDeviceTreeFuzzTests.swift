@@ -68,7 +68,7 @@ final class FlattenedDeviceTreeFuzzTests: XCTestCase {
     let seeds = (0..<8).map { _ in Self.randomTree(using: &random) }
     var accepted = 0
     var found = 0
-    for iteration in 0..<4000 {
+    for iteration in 0..<3000 {
       let seed = seeds[iteration % seeds.count]
       var blob = seed.blob
       for _ in 0..<Int.random(in: 1...4, using: &random) { Self.mutate(&blob, using: &random) }

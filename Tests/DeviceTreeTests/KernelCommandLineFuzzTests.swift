@@ -13,7 +13,7 @@ final class KernelCommandLineFuzzTests: XCTestCase {
   func testWordsValuesAndNumbersFollowTheText() {
     var random = SeededRandom(seed: 0xC0DE_0001)
     var numbers = 0
-    for _ in 0..<3000 {
+    for _ in 0..<2000 {
       let text = (0..<Int.random(in: 0...40, using: &random))
         .map { _ in Self.alphabet.randomElement(using: &random)! }.joined()
       let arguments = KernelCommandLine(text)
