@@ -90,14 +90,17 @@ let testTargets: [Target] = [
   .testTarget(name: "BoardSupportTests", dependencies: ["BoardSupport"]),
   .testTarget(name: "HeapTests", dependencies: ["Heap", "Randomness"]),
   .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
-  .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree"]),
+  .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "Randomness"]),
   .testTarget(
     name: "BroadcomPeripheralsTests",
-    dependencies: ["BroadcomPeripherals", "BoardSupport", "SensorDrivers", "SimulatedBoard"]),
+    dependencies: [
+      "BroadcomPeripherals", "BoardSupport", "Randomness", "SensorDrivers", "SimulatedBoard",
+    ]),
   .testTarget(name: "SensorDriversTests", dependencies: ["SensorDrivers", "SimulatedBoard"]),
   .testTarget(name: "SimulatedBoardTests", dependencies: ["SimulatedBoard"]),
-  .testTarget(name: "ApplianceProfilesTests", dependencies: ["ApplianceProfiles"]),
-  .testTarget(name: "VirtIOTests", dependencies: ["VirtIO", "BoardSupport", "Net"]),
+  .testTarget(
+    name: "ApplianceProfilesTests", dependencies: ["ApplianceProfiles", "JSON", "Randomness"]),
+  .testTarget(name: "VirtIOTests", dependencies: ["VirtIO", "BoardSupport", "Net", "Randomness"]),
   .testTarget(name: "HostPlatformTests", dependencies: ["HostPlatform", "Net"]),
   .testTarget(
     name: "LinuxHardwareTests",

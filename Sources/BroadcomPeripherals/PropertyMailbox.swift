@@ -46,13 +46,13 @@ public struct PropertyMailbox<Registers: RegisterBlock> {
       guard polls < Mailbox.maximumPolls else { throw .noAnswer }
     }
     registers.write(Mailbox.write, request)
-    while true {
-      while registers.read(Mailbox.readStatus) & Mailbox.empty != 0 {
-        polls += 1
-        guard polls < Mailbox.maximumPolls else { throw .noAnswer }
-      }
-      // Answers on other channels (none are asked for) are skipped.
-      if registers.read(Mailbox.read) == request { break }
+    // Answers on other channels (none are asked for) are skipped, and count as polls: a
+    // mailbox that never stops answering something else must end the wait too.
+    while registers.read(Mailbox.readStatus) & Mailbox.empty != 0
+      || registers.read(Mailbox.read) != request
+    {
+      polls += 1
+      guard polls < Mailbox.maximumPolls else { throw .noAnswer }
     }
     invalidateCache(bytes)
     let answer = (0..<words.count).map { buffer[$0] }

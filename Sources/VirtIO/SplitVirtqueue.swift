@@ -26,6 +26,11 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
   public let physicalAddress: UInt64
   /// How many descriptors no buffer is using.
   public private(set) var freeDescriptorCount: Int
+  /// Whether the device broke the used ring's rules (section 2.6.8): it returned a descriptor
+  /// that heads no chain it holds (one outside the table, a free one, one inside a chain, one
+  /// returned already), or moved the used index past the buffers it was given. The queue then
+  /// takes nothing more back; only a reset brings driver and device into step again.
+  public private(set) var isBroken = false
 
   private let base: UnsafeMutableRawPointer
   private let barrier: Barrier
@@ -122,13 +127,16 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
   // MARK: - Receiving used buffers (section 2.6.14)
 
   /// The next buffer the device has finished with, oldest first, whose descriptors are free
-  /// again; nil when there is none.
+  /// again; nil when there is none, or when the device broke the queue (`isBroken`). The
+  /// device writes the used ring, so nothing in it is trusted before it is checked.
   public mutating func takeUsed() -> VirtqueueUsedBuffer? {
+    guard !isBroken else { return nil }
     let deviceUsedIndex: UInt16 = load(at: layout.usedRingOffset + RingField.index)
     guard deviceUsedIndex != takenUsedIndex else { return nil }
-    precondition(
-      deviceUsedIndex &- takenUsedIndex <= publishedAvailableIndex &- takenUsedIndex,
-      "the device used no more buffers than it was given")
+    guard deviceUsedIndex &- takenUsedIndex <= publishedAvailableIndex &- takenUsedIndex else {
+      isBroken = true
+      return nil
+    }
     // The used element and the buffer it describes are read after the index that shows them.
     barrier.orderMemoryAccesses()
     // 65536 is a multiple of the size, so the slot stays right when the index wraps.
@@ -137,8 +145,10 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
       * (Int(takenUsedIndex) % layout.size)
     let head: UInt32 = load(at: elementOffset + UsedElementField.id)
     let writtenByteCount: UInt32 = load(at: elementOffset + UsedElementField.length)
-    precondition(head < layout.size, "the device returned a descriptor of the table")
-    precondition(chainLengths[Int(head)] > 0, "the device returned a chain it holds")
+    guard head < layout.size, chainLengths[Int(head)] > 0 else {
+      isBroken = true
+      return nil
+    }
     takenUsedIndex &+= 1
     free(chainAt: UInt16(head))
     return VirtqueueUsedBuffer(head: UInt16(head), writtenByteCount: Int(writtenByteCount))

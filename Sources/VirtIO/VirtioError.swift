@@ -25,6 +25,9 @@ public enum VirtioError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The device set DEVICE_NEEDS_RESET (section 2.1): it stopped working until the driver
   /// initializes it again.
   case deviceNeedsReset
+  /// The device broke a virtqueue's used ring (`SplitVirtqueue.isBroken`): it returned a buffer
+  /// it did not hold, or more buffers than it was given. Only a reset brings it back.
+  case brokenQueue(queue: Int)
 
   public var description: String {
     switch self {
@@ -42,6 +45,8 @@ public enum VirtioError: Error, Equatable, Sendable, CustomStringConvertible {
     case .queueTooSmall(let queue, let maximumSize, let neededSize):
       return "virtqueue \(queue) holds at most \(maximumSize) entries, \(neededSize) needed"
     case .deviceNeedsReset: return "the device needs a reset"
+    case .brokenQueue(let queue):
+      return "the device returned a buffer of virtqueue \(queue) that it did not hold"
     }
   }
 }

@@ -13,14 +13,14 @@ import Net
 ///     var card = try VirtioNetDevice(registers: ..., barrier: ..., memory: region)
 ///     loop:
 ///       wait for the card's interrupt (or a timer)
-///       try card.acknowledgeInterrupt()          // throws .deviceNeedsReset
+///       try card.acknowledgeInterrupt()          // throws .deviceNeedsReset, .brokenQueue
 ///       while card.receive(into: &frame) { interface.receive(frame: frame, now: now) }
 ///       while card.hasFreeTransmitBuffer(), let frame = interface.transmit() {
 ///         card.transmit(frame: frame)
 ///       }
 ///
-/// After `.deviceNeedsReset`, make a new driver over the same registers and memory: its
-/// initialization resets the device.
+/// After `.deviceNeedsReset` or `.brokenQueue`, make a new driver over the same registers and
+/// memory: its initialization resets the device.
 public struct VirtioNetDevice<Registers: RegisterBlock, Barrier: MemoryBarrier>: ~Copyable {
   /// What the driver asks for at start.
   public struct Configuration: Sendable {
@@ -200,7 +200,8 @@ public struct VirtioNetDevice<Registers: RegisterBlock, Barrier: MemoryBarrier>:
 
   /// Copies the next received frame, Ethernet header first and without the virtio header,
   /// into `frame` (replacing what it held, reusing its memory) and offers the buffer to the
-  /// device again. Returns false, leaving `frame` alone, when no frame has arrived.
+  /// device again. Returns false, leaving `frame` alone, when no frame has arrived, or when the
+  /// device broke the receive queue (`acknowledgeInterrupt` then throws).
   public mutating func receive(into frame: inout [UInt8]) -> Bool {
     // Each pass takes one used buffer, and the device holds no more than there are.
     for _ in 0..<configuration.receiveBufferCount {
@@ -293,11 +294,14 @@ public struct VirtioNetDevice<Registers: RegisterBlock, Barrier: MemoryBarrier>:
 
   /// Reads and acknowledges the device's interrupt causes (section 4.2.3.4); the caller then
   /// receives and transmits whatever is ready. Throws `.deviceNeedsReset` when a configuration
-  /// change turns out to be the device asking for a reset (section 2.1.2).
+  /// change turns out to be the device asking for a reset (section 2.1.2), and `.brokenQueue`
+  /// once the device has broken a queue's used ring.
   @discardableResult
   public func acknowledgeInterrupt() throws(VirtioError) -> VirtioInterruptCauses {
     let causes = transport.acknowledgeInterrupt()
     if causes.contains(.configurationChange) { try transport.checkStatus() }
+    if receiveVirtqueue.isBroken { throw .brokenQueue(queue: Self.receiveQueue) }
+    if transmitVirtqueue.isBroken { throw .brokenQueue(queue: Self.transmitQueue) }
     return causes
   }
 

@@ -84,6 +84,24 @@ final class PropertyMailboxTests: XCTestCase {
     }
   }
 
+  func testAMailboxThatNeverStopsAnsweringSomethingElseEndsTheWait() {
+    // Found by PropertyMailboxFuzzTests: mailbox 0 is never empty and holds only values that
+    // are not this request's answer (all zeros: channel 0, address 0). Skipping them counted no
+    // poll, so the wait never ended.
+    final class ChatteringMailbox: RegisterBlock {
+      func read(_ offset: Int) -> UInt32 { 0 }
+      func write(_ offset: Int, _ value: UInt32) {}
+    }
+    let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 8)
+    defer { buffer.deallocate() }
+    let mailbox = PropertyMailbox(
+      registers: ChatteringMailbox(), buffer: buffer, bufferWords: 8, busAddress: 0xC000_8000,
+      cleanCache: { _ in }, invalidateCache: { _ in })
+    XCTAssertThrowsError(try mailbox.request(PropertyMessage(tags: [.boardModel]))) {
+      XCTAssertEqual($0 as? PropertyMailboxError, .noAnswer)
+    }
+  }
+
   func testTheVideoCoreSeesTheFirstGigabyteThroughItsUncachedAlias() {
     XCTAssertEqual(busAddress(ofPhysical: 0x0008_1000), 0xC008_1000)
   }

@@ -6,48 +6,18 @@ final class FlattenedDeviceTreeTests: XCTestCase {
   /// A small tree built by hand per the specification: `/` with `model`, `/chosen` with
   /// `bootargs`, and `/memory@40000000` with `device_type`.
   static let handBuilt: [UInt8] = {
-    var structure: [UInt8] = []
-    var strings: [UInt8] = []
-    func word(_ value: UInt32, into bytes: inout [UInt8]) {
-      bytes += [
-        UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF),
-        UInt8(value & 0xFF),
-      ]
-    }
-    func pad(_ bytes: inout [UInt8]) { while bytes.count % 4 != 0 { bytes.append(0) } }
-    func begin(_ name: String) {
-      word(1, into: &structure)
-      structure += Array(name.utf8) + [0]
-      pad(&structure)
-    }
-    func property(_ name: String, _ value: [UInt8]) {
-      word(3, into: &structure)
-      word(UInt32(value.count), into: &structure)
-      word(UInt32(strings.count), into: &structure)
-      strings += Array(name.utf8) + [0]
-      structure += value
-      pad(&structure)
-    }
-    begin("")
-    property("model", Array("loam,test".utf8) + [0])
-    begin("chosen")
-    property("bootargs", Array("loam.id=pot-2".utf8) + [0])
-    word(2, into: &structure)
-    begin("memory@40000000")
-    property("device_type", Array("memory".utf8) + [0])
-    word(4, into: &structure)  // a NOP
-    word(2, into: &structure)
-    word(2, into: &structure)
-    word(9, into: &structure)
-    var blob: [UInt8] = []
-    let structureOffset = 40 + 16
-    let stringsOffset = structureOffset + structure.count
-    for value in [
-      0xD00D_FEED, UInt32(stringsOffset + strings.count), UInt32(structureOffset),
-      UInt32(stringsOffset), 40, 17, 16, 0, UInt32(strings.count), UInt32(structure.count),
-    ] { word(value, into: &blob) }
-    blob += [UInt8](repeating: 0, count: 16)  // the empty memory reservation map
-    return blob + structure + strings
+    var writer = DeviceTreeBlobWriter()
+    writer.beginNode("")
+    writer.property("model", Array("loam,test".utf8) + [0])
+    writer.beginNode("chosen")
+    writer.property("bootargs", Array("loam.id=pot-2".utf8) + [0])
+    writer.endNode()
+    writer.beginNode("memory@40000000")
+    writer.property("device_type", Array("memory".utf8) + [0])
+    writer.nop()
+    writer.endNode()
+    writer.endNode()
+    return writer.blob()
   }()
 
   func testPropertiesAreFoundByPath() {
