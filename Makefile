@@ -40,12 +40,7 @@ embedded-check: ## Compiles every core module as Embedded Swift for aarch64-none
 	@scripts/embedded-check
 
 unikernels: ## Builds the bare-metal images of every board into Images/out/ (tests boot them in QEMU).
-	scripts/build-unikernel qemu-virt
-	scripts/build-unikernel rpi3b
-	scripts/build-unikernel rpi4b
-	@# For the tests: the Pis with a profile of the one sensor QEMU emulates for them, a TMP105.
-	APP=Tests/EndToEndTests/qemu-tmp105-profile.json scripts/build-unikernel rpi3b Images/out/rpi3b-tmp105
-	APP=Tests/EndToEndTests/qemu-tmp105-profile.json scripts/build-unikernel rpi4b Images/out/rpi4b-tmp105
+	scripts/build-unikernels
 
 image: ## SD-card image: make image BOARD=rpi3b|rpi4b APP=plant-pot|fridge [NAME= HUB= FIRMWARE=DIR]; Images/README.md.
 	scripts/build-release loam-image

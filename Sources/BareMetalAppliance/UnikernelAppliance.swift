@@ -28,11 +28,7 @@ public final class UnikernelAppliance {
   private var isResolving = false
   private var exchange: NetHTTPExchange?
   private var hubWasReachable = true
-  /// When the heap's use is next logged.
-  private var nextMemoryReport = Instant.zero
-
-  /// How often the heap's use is logged.
-  static let memoryReportInterval = Duration.seconds(10)
+  private var memoryReport = HeapUseReport()
 
   /// How long one publish may take, connecting included.
   static let requestTimeout = Duration.seconds(15)
@@ -73,17 +69,11 @@ public final class UnikernelAppliance {
     _ = publisher.compactLogIfNeeded()
     publish(now: now)
     network.transmit()
-    if now >= nextMemoryReport {
-      let heap = HeapMemory.statistics
-      print(
-        "memory: heap in use \(heap.inUseBytes / 1024) KiB in \(heap.inUseBlocks) blocks, "
-          + "peak \(heap.peakInUseBytes / 1024) KiB, outbox \(publisher.outbox.entries.count) readings"
-      )
-      nextMemoryReport = now + Self.memoryReportInterval
-    }
+    memoryReport.printIfDue(
+      now: now, detail: ", outbox \(publisher.outbox.entries.count) readings")
     var next = Instant.earliest(sensing.deadline, network.deadline)
     next = Instant.earliest(next, publisher.deadline)
-    next = Instant.earliest(next, nextMemoryReport)
+    next = Instant.earliest(next, memoryReport.deadline)
     if exchange != nil || isResolving {
       next = Instant.earliest(next, now + Self.exchangePollInterval)
     }

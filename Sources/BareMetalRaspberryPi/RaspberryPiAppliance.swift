@@ -22,6 +22,7 @@ public final class RaspberryPiAppliance {
   private let sensing: ApplianceSensing
   private let hasStatusLED: Bool
   private var statusLEDLevel = GPIOLevel.low
+  private var memoryReport = HeapUseReport()
 
   /// Brings up the Pi of `layout`, prints `banner` and the board's report, checks the status
   /// LED's line, reads the image's settings, and runs the appliance of `configuration` (from
@@ -124,7 +125,8 @@ public final class RaspberryPiAppliance {
       statusLEDLevel = statusLEDLevel == .high ? .low : .high
       try? sensing.board.drive(.statusLED, to: statusLEDLevel, now: now)
     }
-    return sensing.deadline
+    memoryReport.printIfDue(now: now)
+    return min(sensing.deadline, memoryReport.deadline)
   }
 
   /// The settings' name if it is a valid id, else the profile's kind.
