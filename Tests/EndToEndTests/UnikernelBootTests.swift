@@ -213,10 +213,13 @@ final class UnikernelBootTests: XCTestCase {
   /// reading made up); an `appliance.json` naming another app is reported.
   func testRaspberryPi4PlantPotImageReportsItsAbsentSensors() throws {
     let kernel = try unikernelImage("rpi4b", "kernel8.img")
+    let monitor = FileManager.default.temporaryDirectory
+      .appendingPathComponent("loam-pot-\(UUID().uuidString.prefix(8)).monitor")
+    defer { try? FileManager.default.removeItem(at: monitor) }
     let qemu = try bootPi(
       machine: "raspi4b", kernel: kernel,
       settings: #"{"name": "kitchen-pot", "app": "fridge"}"#,
-      extraQEMUArguments: ["-monitor", "none"])
+      extraQEMUArguments: ["-monitor", "unix:\(monitor.path),server=on,wait=off"])
     defer { qemu.kill() }
     let absent = [0x36, 0x48, 0x77].map {
       "sensor at 0x\(String($0, radix: 16)): no sensor answers at 0x\(String($0, radix: 16)); "
@@ -234,6 +237,16 @@ final class UnikernelBootTests: XCTestCase {
     }
     XCTAssertFalse(qemu.output.contains("reading kitchen-pot."), qemu.output)
     XCTAssertFalse(qemu.output.contains("***"), "the image stopped:\n\(qemu.output)")
+    // The role lines as the BCM2711's GPLEV0 holds them, read by QEMU, not by the image:
+    // sensor power (GPIO27) on, the pump relay (GPIO17) off, and the status LED (GPIO4) off,
+    // since no reading came to blink it.
+    let answer = try sendMonitorCommand("xp /1wx 0xfe200034", to: monitor)
+    guard let match = answer.firstMatch(of: /fe200034: 0x([0-9a-f]{8})/),
+      let levels = UInt32(match.1, radix: 16)
+    else { return XCTFail("no GPLEV0 in the monitor's answer:\n\(answer)") }
+    XCTAssertEqual(levels >> 27 & 1, 1, "sensor power: GPLEV0 \(match.1)")
+    XCTAssertEqual(levels >> 17 & 1, 0, "pump relay: GPLEV0 \(match.1)")
+    XCTAssertEqual(levels >> 4 & 1, 0, "status LED: GPLEV0 \(match.1)")
   }
 
   /// Starts QEMU's `machine` on `kernel`, with `settings` as the image's appliance.json where the
@@ -264,7 +277,10 @@ final class UnikernelBootTests: XCTestCase {
     return qemu
   }
 
-  private func sendMonitorCommand(_ command: String, to path: URL) throws {
+  /// Sends `command` to QEMU's human monitor at `path` and returns what the monitor printed
+  /// (its greeting, the command's echo and the answer), read until its next prompt.
+  @discardableResult
+  private func sendMonitorCommand(_ command: String, to path: URL) throws -> String {
     let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(descriptor) }
     var address = sockaddr_un()
@@ -282,6 +298,19 @@ final class UnikernelBootTests: XCTestCase {
     XCTAssertEqual(connected, 0, "connect to QEMU's monitor: errno \(errno)")
     let line = Array("\(command)\n".utf8)
     XCTAssertEqual(write(descriptor, line, line.count), line.count)
-    Thread.sleep(forTimeInterval: 0.5)  // let the monitor act before the socket closes
+    // The greeting ends in a prompt, and so does the answer: two prompts, or five seconds.
+    var received: [UInt8] = []
+    let deadline = Date().addingTimeInterval(5)
+    while Date() < deadline,
+      String(decoding: received, as: UTF8.self).components(separatedBy: "(qemu)").count < 3
+    {
+      var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+      guard poll(&ready, 1, 200) > 0 else { continue }
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      let count = read(descriptor, &buffer, buffer.count)
+      guard count > 0 else { break }
+      received += buffer[0..<count]
+    }
+    return String(decoding: received, as: UTF8.self)
   }
 }
