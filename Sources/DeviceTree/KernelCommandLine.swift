@@ -1,12 +1,19 @@
 /// The boot arguments a unikernel is started with (`/chosen/bootargs`, QEMU's `-append`):
-/// words separated by spaces, each `key=value` or a bare flag, as Linux's command line.
+/// words separated by white space (spaces, tabs, line ends), each `key=value` or a bare flag, as
+/// Linux's command line.
 public struct KernelCommandLine: Equatable, Sendable {
   /// The words, in order.
   public let words: [Substring]
 
   /// The arguments in `text`.
   public init(_ text: String) {
-    words = text.split(separator: " ", omittingEmptySubsequences: true)
+    words = text.split(omittingEmptySubsequences: true, whereSeparator: Self.isSeparator)
+  }
+
+  /// ASCII white space. (`"\r\n"` is one `Character`, whose `asciiValue` is that of `"\n"`.)
+  static func isSeparator(_ character: Character) -> Bool {
+    guard let byte = character.asciiValue else { return false }
+    return byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
   }
 
   /// The value of the last `key=value` word with this key (later words override earlier ones),

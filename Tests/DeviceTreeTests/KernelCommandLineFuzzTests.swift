@@ -17,12 +17,10 @@ final class KernelCommandLineFuzzTests: XCTestCase {
       let text = (0..<Int.random(in: 0...40, using: &random))
         .map { _ in Self.alphabet.randomElement(using: &random)! }.joined()
       let arguments = KernelCommandLine(text)
-      // The words are the text's runs of non-spaces, in order (tabs and newlines are no
-      // separators, as `-append` passes them through).
+      // The words are the text's runs of anything but spaces, tabs and line ends, in order.
       XCTAssertEqual(
-        arguments.words.map(String.init),
-        text.split(separator: " ").map(String.init), text)
-      XCTAssertFalse(arguments.words.contains { $0.isEmpty || $0.contains(" ") })
+        arguments.words.map(String.init), Self.words(of: text), text)
+      XCTAssertFalse(arguments.words.contains { $0.isEmpty || $0.contains(where: \.isWhitespace) })
       for key in Self.keys {
         let expected = Self.lastValue(of: key, in: text)
         XCTAssertEqual(arguments.value(of: key), expected, "\(key) in \(text)")
@@ -40,10 +38,15 @@ final class KernelCommandLineFuzzTests: XCTestCase {
     XCTAssertGreaterThan(numbers, 50, "the texts hold numbers")
   }
 
+  /// The runs of characters other than white space, by Foundation's reckoning.
+  static func words(of text: String) -> [String] {
+    text.components(separatedBy: .whitespacesAndNewlines).filter { !$0.isEmpty }
+  }
+
   /// What follows `key=` in the last word that starts with it.
   static func lastValue(of key: String, in text: String) -> String? {
     let prefix = key + "="
-    guard let word = text.split(separator: " ").last(where: { $0.hasPrefix(prefix) }) else {
+    guard let word = words(of: text).last(where: { $0.hasPrefix(prefix) }) else {
       return nil
     }
     return String(word.dropFirst(prefix.count))

@@ -12,6 +12,7 @@ final class KernelCommandLineTests: XCTestCase {
     XCTAssertNil(arguments.value(of: "loam"))
     XCTAssertEqual(KernelCommandLine("a=b=c").value(of: "a"), "b=c")
     XCTAssertEqual(KernelCommandLine("").words, [])
+    XCTAssertEqual(KernelCommandLine("a=1\tb=2\r\nc\n").words, ["a=1", "b=2", "c"])
   }
 
   func testNumbers() {
