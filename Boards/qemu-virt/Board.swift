@@ -136,9 +136,17 @@ enum Board {
         let card = try VirtioNetDevice(
           registers: registers, barrier: DataMemoryBarrier(), memory: region,
           configuration: configuration)
-        let mac =
-          card.macAddress
-          ?? MACAddress(0x02, 0x4C, 0x4F, 0x41, 0x4D, UInt8(truncatingIfNeeded: slot))
+        // A card without an address of its own, or with one no station may have (a group
+        // address, all zeros), gets a locally administered one.
+        let made = MACAddress(0x02, 0x4C, 0x4F, 0x41, 0x4D, UInt8(truncatingIfNeeded: slot))
+        var mac = made
+        if let given = card.macAddress {
+          if given.isMulticast || given == MACAddress(0, 0, 0, 0, 0, 0) {
+            print("network: the card's MAC \(given) is no station's address; using \(made)")
+          } else {
+            mac = given
+          }
+        }
         let transport = card.transport.version == .legacy ? "legacy" : "modern"
         print("network: virtio-net in slot \(slot) (\(transport) transport), MAC \(mac)")
         gic.enableInterrupt(MemoryMap.virtioFirstInterrupt + slot)

@@ -101,6 +101,30 @@ final class UnikernelBootTests: XCTestCase {
     XCTAssertTrue(qemu.output.contains("network: hub.local is 192.0.2.1"), qemu.output)
   }
 
+  /// A card whose configuration gives a group address (QEMU takes any `mac=`) would have the
+  /// appliance's frames dropped or flooded: it uses a locally administered address instead, and
+  /// gets a DHCP lease with it.
+  func testACardWithAGroupMACAddressIsGivenAStationAddress() throws {
+    let kernel = try unikernelImage("qemu-virt", "kernel8.img")
+    let qemu = try ChildProcess(
+      URL(fileURLWithPath: qemuSystemAArch64),
+      [
+        "-M", "virt", "-cpu", "max", "-m", "128M", "-nographic", "-monitor", "none",
+        "-kernel", kernel.path, "-netdev", "user,id=net0,restrict=on",
+        "-device", "virtio-net-device,netdev=net0,mac=01:00:5e:00:00:01",
+      ], name: "qemu-virt-group-mac")
+    defer { qemu.kill() }
+    try waitUntil("the unikernel gets a lease", timeoutSeconds: 60) {
+      qemu.output.contains("network: DHCP lease 10.0.2.15/24")
+    }
+    for expected in [
+      "network: the card's MAC 01:00:5e:00:00:01 is no station's address; using 02:4c:4f:41:4d:1f",
+      "MAC 02:4c:4f:41:4d:1f",
+    ] {
+      XCTAssertTrue(qemu.output.contains(expected), "no '\(expected)' in:\n\(qemu.output)")
+    }
+  }
+
   /// The qemu-virt image with no network card, asked to run one of its fault tests.
   private func bootVirtWithoutNetwork(faultTest: String) throws -> ChildProcess {
     let kernel = try unikernelImage("qemu-virt", "kernel8.img")
