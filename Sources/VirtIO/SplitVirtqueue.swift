@@ -5,9 +5,12 @@ import BoardSupport
 /// used ring once the device is done with them.
 ///
 /// The queue lives in memory the caller provides, laid out as `layout` says, at an address the
-/// device knows as `physicalAddress`. Free descriptors are chained through their `next` fields,
-/// so the queue needs no memory of its own beyond one small array made at start. Indices run
-/// freely and wrap at 65536, as the standard has them (section 2.6.13.3).
+/// device knows as `physicalAddress`. The device can write anywhere in that memory, and a faulty
+/// or hostile one might, so the driver writes the descriptor table only to publish a chain and
+/// never reads it back: the free list, the links of each chain and each chain's length live in
+/// two small arrays of its own, made at start (as Linux's virtio_ring keeps driver-private state
+/// for each descriptor). A device that writes over the table then misleads only itself.
+/// Indices run freely and wrap at 65536, as the standard has them (section 2.6.13.3).
 ///
 /// Every field is written little-endian. That is what the modern interface requires; the
 /// legacy one wants the guest's own byte order (section 2.6.3), which on aarch64 and on the hosts
@@ -34,8 +37,12 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
 
   private let base: UnsafeMutableRawPointer
   private let barrier: Barrier
-  /// The first free descriptor, when there is one; the others follow through `next`.
+  /// The first free descriptor, or `size` when none is; the others follow through `links`.
   private var freeHead: UInt16
+  /// For each descriptor, the one after it in the free list or in its chain (the last of a
+  /// chain keeps a stale link until it is freed); the free list ends at `size`. The table's
+  /// `next` fields are written from these, never read.
+  private var links: [UInt16]
   /// For each descriptor that heads a chain the device holds, the chain's length; 0 for the
   /// others.
   private var chainLengths: [UInt16]
@@ -48,7 +55,7 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
 
   /// A queue in the `layout.totalBytes` bytes at `memory`, which the device reaches at
   /// `physicalAddress` (page-aligned). Zeroes that memory, as the standard asks (section
-  /// 4.2.3.2), and makes every descriptor free. Tell the device with
+  /// 4.2.3.2), and makes every descriptor free, in order. Tell the device with
   /// `VirtioMMIOTransport.setUpQueue` afterwards.
   public init(
     memory: UnsafeMutableRawPointer, physicalAddress: UInt64, layout: SplitVirtqueueLayout,
@@ -62,16 +69,15 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
     self.barrier = barrier
     self.freeDescriptorCount = layout.size
     self.freeHead = 0
+    self.links = Array(1...UInt16(layout.size))
     self.chainLengths = [UInt16](repeating: 0, count: layout.size)
-    for descriptor in 0..<layout.size - 1 {
-      store(UInt16(descriptor + 1), at: descriptorOffset(UInt16(descriptor)) + DescriptorField.next)
-    }
   }
 
   // MARK: - Supplying buffers (section 2.6.13)
 
   /// Places a buffer made of `segments` in free descriptors, chained in order, and its head in
-  /// the next slot of the available ring. The device does not see it before
+  /// the next slot of the available ring; every field of those descriptors is written afresh,
+  /// whatever the device left there. The device does not see it before
   /// `publishAvailable`. Returns the head, which `takeUsed` hands back once the device is done,
   /// or nil when too few descriptors are free.
   ///
@@ -82,6 +88,7 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
     let count = segments.count
     precondition(count > 0 && count <= layout.size, "a chain has 1 to size descriptors")
     guard count <= freeDescriptorCount else { return nil }
+    // The chain is the free list's first `count` descriptors, already linked in order.
     let head = freeHead
     var descriptor = head
     var placed = 0
@@ -91,12 +98,11 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
         segment.isDeviceWritable || !hasWritableSegment, "readable segments come first")
       hasWritableSegment = hasWritableSegment || segment.isDeviceWritable
       placed += 1
-      let nextFree: UInt16 = load(at: descriptorOffset(descriptor) + DescriptorField.next)
+      let next = links[Int(descriptor)]
       var flags = segment.isDeviceWritable ? Self.descriptorFlagWrite : 0
       if placed < count { flags |= Self.descriptorFlagNext }
-      writeDescriptor(
-        descriptor, segment: segment, flags: flags, next: placed < count ? nextFree : 0)
-      if placed < count { descriptor = nextFree } else { freeHead = nextFree }
+      writeDescriptor(descriptor, segment: segment, flags: flags, next: placed < count ? next : 0)
+      if placed < count { descriptor = next } else { freeHead = next }
     }
     assert(placed == count)
     freeDescriptorCount -= count
@@ -128,7 +134,8 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
 
   /// The next buffer the device has finished with, oldest first, whose descriptors are free
   /// again; nil when there is none, or when the device broke the queue (`isBroken`). The
-  /// device writes the used ring, so nothing in it is trusted before it is checked.
+  /// device writes the used ring, so nothing in it is trusted before it is checked; which
+  /// descriptors the chain holds, the driver knows without the table.
   public mutating func takeUsed() -> VirtqueueUsedBuffer? {
     guard !isBroken else { return nil }
     let deviceUsedIndex: UInt16 = load(at: layout.usedRingOffset + RingField.index)
@@ -157,12 +164,13 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
   /// How many buffers the device holds or has used without the driver taking them back.
   public var inFlightCount: Int { Int(nextAvailableIndex &- takenUsedIndex) }
 
-  /// Returns the descriptors of the chain at `head` to the free list.
+  /// Returns the descriptors of the chain at `head` to the free list, in front, still linked
+  /// in order.
   private mutating func free(chainAt head: UInt16) {
     let length = Int(chainLengths[Int(head)])
     var last = head
-    for _ in 1..<length { last = load(at: descriptorOffset(last) + DescriptorField.next) }
-    store(freeHead, at: descriptorOffset(last) + DescriptorField.next)
+    for _ in 1..<length { last = links[Int(last)] }
+    links[Int(last)] = freeHead
     freeHead = head
     freeDescriptorCount += length
     chainLengths[Int(head)] = 0
@@ -176,7 +184,7 @@ public struct SplitVirtqueue<Barrier: MemoryBarrier>: ~Copyable {
     return layout.descriptorTableOffset + SplitVirtqueueLayout.descriptorBytes * Int(descriptor)
   }
 
-  /// Fills descriptor `descriptor`.
+  /// Fills descriptor `descriptor`, the only write the driver makes to the table.
   private func writeDescriptor(
     _ descriptor: UInt16, segment: VirtqueueSegment, flags: UInt16, next: UInt16
   ) {
@@ -204,7 +212,7 @@ private enum DescriptorField {
   static let length = 8
   /// le16 flags: NEXT, WRITE.
   static let flags = 12
-  /// le16 next: the next descriptor of the chain, or of the free list.
+  /// le16 next: the next descriptor of the chain, when flags has NEXT.
   static let next = 14
 }
 

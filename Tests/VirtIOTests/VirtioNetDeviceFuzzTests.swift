@@ -40,9 +40,10 @@ private final class GarblingRegisters: RegisterBlock {
 
 /// Seeded fuzzing of what a virtio network card tells its driver: the used lengths and heads it
 /// writes after filling or sending a buffer (any length, a head outside the queue, a used index
-/// running ahead), and its registers and configuration space. Frames stay whole and inside
-/// their buffers, a card that breaks a queue is told apart and brought back by a reset, and
-/// garbled registers end in the error they call for or in a driver that keeps its bounds.
+/// running ahead), what it writes over the descriptor tables, and its registers and
+/// configuration space. Frames stay whole and inside their buffers, a card that breaks a queue
+/// is told apart and brought back by a reset, and garbled registers end in the error they call
+/// for or in a driver that keeps its bounds.
 final class VirtioNetDeviceFuzzTests: XCTestCase {
   func testUsedLengthsAndHeadsTheCardMisreportsNeverEscapeTheBuffers() throws {
     var random = SeededRandom(seed: 0x7172_0003)
@@ -113,6 +114,35 @@ final class VirtioNetDeviceFuzzTests: XCTestCase {
     }
   }
 
+  func testACardWritingOverItsDescriptorTablesGetsNoFrameFromOutsideABuffer() throws {
+    var random = SeededRandom(seed: 0x7172_0006)
+    for variant in CardVariant.allCases {
+      let fixture = CardFixture(variant, receiveBufferCount: 4, transmitBufferCount: 4)
+      var driver = try fixture.makeDriver()
+      let receiveBuffers = Self.receiveBufferOffsets(fixture)
+      var frame: [UInt8] = []
+      for step in 0..<300 {
+        let context = "\(variant), step \(step)"
+        Self.writeOverDescriptors(fixture, pointingInto: receiveBuffers, using: &random)
+        fixture.card.deliver(testFrame(step, byteCount: Int.random(in: 16...1518, using: &random)))
+        while driver.receive(into: &frame) {
+          // Whatever the card wrote where, the frame is the bytes after the header in one of
+          // the driver's own receive buffers.
+          XCTAssertTrue((14...1518).contains(frame.count), context)
+          let start = driver.headerByteCount
+          XCTAssertTrue(
+            receiveBuffers.contains {
+              frame.elementsEqual(fixture.memory.bytes[$0 + start..<$0 + start + frame.count])
+            }, context)
+        }
+        // Neither queue is misled: the used rings stay right, every sent buffer comes back.
+        XCTAssertNoThrow(try driver.acknowledgeInterrupt(), context)
+        XCTAssertTrue(driver.transmit(frame: testFrame(step)), context)
+      }
+      XCTAssertGreaterThan(driver.receivedFrameCount, 200, "\(variant)")
+    }
+  }
+
   func testGarbledRegistersGiveTheirErrorOrADriverThatKeepsItsBounds() {
     var random = SeededRandom(seed: 0x7172_0004)
     var drivers = 0
@@ -156,7 +186,62 @@ final class VirtioNetDeviceFuzzTests: XCTestCase {
     XCTAssertGreaterThan(drivers, 100, "the garbling leaves drivers to exercise")
   }
 
-  // MARK: - Writing over the card's used rings
+  // MARK: - Writing over the card's rings
+
+  /// Where the receive buffers start in the memory: the addresses of the chains the driver
+  /// offered at start, read before anything wrote over them.
+  private static func receiveBufferOffsets(_ fixture: CardFixture) -> [Int] {
+    let queue = fixture.card.queues[0]
+    return (0..<fixture.configuration.receiveBufferCount).map { slot in
+      let head: UInt16 = load(fixture, at: queue.availableRing + 4 + 2 * UInt64(slot))
+      let address: UInt64 = load(fixture, at: queue.descriptorTable + 16 * UInt64(head))
+      return Int(address - TestDeviceMemory.physicalAddress)
+    }
+  }
+
+  /// Overwrites one to four fields of descriptors of either queue, held by the card or free, as
+  /// a faulty card might: any flags and lengths, links to the descriptor itself, another or one
+  /// outside the table, and addresses at the start of a receive buffer or outside the memory.
+  /// The card then reads and writes where its table says, but only ever inside the buffers, so
+  /// the rings stay as the driver and card keep them.
+  private static func writeOverDescriptors(
+    _ fixture: CardFixture, pointingInto receiveBuffers: [Int], using random: inout SeededRandom
+  ) {
+    for _ in 0..<Int.random(in: 1...4, using: &random) {
+      let queue = fixture.card.queues[Int(random.next(below: 2))]
+      let descriptor = UInt16(random.next(below: UInt64(queue.size)))
+      let address = queue.descriptorTable + 16 * UInt64(descriptor)
+      switch random.next(below: 4) {
+      case 0:
+        let outside = [0, TestDeviceMemory.physicalAddress + UInt64(fixture.memory.bytes.count)]
+        let inside = receiveBuffers.map { TestDeviceMemory.physicalAddress + UInt64($0) }
+        store(fixture, (outside + inside).randomElement(using: &random)!, at: address)
+      case 1: store(fixture, UInt32.random(in: 0...UInt32.max, using: &random), at: address + 8)
+      case 2: store(fixture, UInt16.random(in: 0...UInt16.max, using: &random), at: address + 12)
+      default:
+        let next = [
+          descriptor, UInt16(random.next(below: UInt64(queue.size))), UInt16(queue.size), 0xFFFF,
+        ].randomElement(using: &random)!
+        store(fixture, next, at: address + 14)
+      }
+    }
+  }
+
+  private static func load<Value: FixedWidthInteger>(
+    _ fixture: CardFixture, at address: UInt64
+  ) -> Value {
+    Value(
+      littleEndian: fixture.memory.bytes.loadUnaligned(
+        fromByteOffset: Int(address - TestDeviceMemory.physicalAddress), as: Value.self))
+  }
+
+  private static func store<Value: FixedWidthInteger>(
+    _ fixture: CardFixture, _ value: Value, at address: UInt64
+  ) {
+    fixture.memory.bytes.storeBytes(
+      of: value.littleEndian, toByteOffset: Int(address - TestDeviceMemory.physicalAddress),
+      as: Value.self)
+  }
 
   /// The memory offset of queue `queue`'s used ring, where the card placed it.
   private static func usedRingOffset(_ fixture: CardFixture, queue: Int) -> Int {
