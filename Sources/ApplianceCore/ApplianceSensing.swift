@@ -12,7 +12,7 @@ import Time
 /// the log lines go out through `log`.
 public final class ApplianceSensing {
   /// The appliance's id, which names its alerts (`plant-pot.soil`).
-  public let applianceID: String
+  private let applianceID: String
   /// The board whose chips and lines are driven.
   public let board: any ApplianceBoard
   /// The alerts, the sensors' power and the pump.

@@ -2,13 +2,24 @@ import Readings
 import Time
 
 extension SampledValue {
-  /// The reading an appliance publishes of this value: the sensor's id is the appliance's id
-  /// and the value's sensor name (`plant-pot.soil`).
+  /// The id of the value's sensor at the hub: the appliance's id and the value's sensor name
+  /// (`plant-pot.soil`).
+  public func sensorID(ofAppliance applianceID: String) -> String {
+    "\(applianceID).\(sensorName)"
+  }
+
+  /// The reading an appliance publishes of this value.
   public func reading(ofAppliance applianceID: String, time: UTCTime, sequence: UInt64)
     -> Reading
   {
     Reading(
-      sensorID: "\(applianceID).\(sensorName)", quantity: quantity, unit: unit, value: value,
+      sensorID: sensorID(ofAppliance: applianceID), quantity: quantity, unit: unit, value: value,
       time: time, sequence: sequence)
+  }
+
+  /// The line a unikernel prints for this value on its console:
+  /// `reading plant-pot.soil soil_moisture 41.2 %`.
+  public func consoleLine(ofAppliance applianceID: String) -> String {
+    "reading \(sensorID(ofAppliance: applianceID)) \(quantity) \(value) \(unit)"
   }
 }

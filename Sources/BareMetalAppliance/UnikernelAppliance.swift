@@ -174,7 +174,7 @@ public final class UnikernelAppliance {
         let reading = value.reading(ofAppliance: applianceID, time: time, sequence: nextSequence)
         nextSequence += 1
         publisher.enqueue(reading)
-        print("reading \(reading.sensorID) \(value.quantity) \(value.value) \(value.unit)")
+        print(value.consoleLine(ofAppliance: applianceID))
       }
     }
   }

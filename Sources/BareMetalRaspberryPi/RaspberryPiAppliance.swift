@@ -48,7 +48,7 @@ public final class RaspberryPiAppliance {
 
   /// The appliance's settings from the image's `appliance.json`, which the firmware loaded
   /// into RAM, or nil (and the reason printed) when there are none.
-  public static func readSettings() -> ApplianceSettings? {
+  private static func readSettings() -> ApplianceSettings? {
     let memory = UnsafeRawBufferPointer(
       start: UnsafeRawPointer(bitPattern: settingsAddress),
       count: ApplianceSettings.maximumByteCount)
@@ -112,9 +112,7 @@ public final class RaspberryPiAppliance {
     var hasReadings = false
     for case .sampled(_, let values) in sensing.poll(now: now, time: time) {
       for value in values {
-        print(
-          "reading \(applianceID).\(value.sensorName) \(value.quantity) \(value.value) \(value.unit)"
-        )
+        print(value.consoleLine(ofAppliance: applianceID))
         hasReadings = true
       }
     }
